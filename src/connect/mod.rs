@@ -1,0 +1,1 @@
+//! Connection settings, TLS and waiting for the server (being written).
