@@ -6,4 +6,7 @@
 
 pub mod cli;
 pub mod connect;
+pub mod privilege;
 pub mod quote;
+pub mod secret;
+pub mod spec;

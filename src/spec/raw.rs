@@ -1,0 +1,161 @@
+//! The YAML document as written: serde types that mirror the file one to one.
+//!
+//! Unknown keys are rejected here (`deny_unknown_fields`); meaning is given
+//! later by `validate`, which turns these into the desired model.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    pub version: u32,
+    #[serde(default)]
+    pub prune: bool,
+    #[serde(default)]
+    pub external_roles: Vec<String>,
+    #[serde(default)]
+    pub roles: BTreeMap<String, Option<RawRole>>,
+    #[serde(default)]
+    pub database: Option<RawDatabase>,
+    #[serde(default)]
+    pub schemas: BTreeMap<String, Option<RawSchema>>,
+    #[serde(default)]
+    pub extensions: BTreeMap<String, Option<RawExtension>>,
+}
+
+/// A role under `roles:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub login: Option<bool>,
+    pub superuser: Option<bool>,
+    pub createdb: Option<bool>,
+    pub createrole: Option<bool>,
+    pub inherit: Option<bool>,
+    pub replication: Option<bool>,
+    pub bypassrls: Option<bool>,
+    pub connection_limit: Option<i32>,
+    pub valid_until: Option<String>,
+    pub password: Option<RawPassword>,
+    #[serde(default)]
+    pub member_of: Vec<RawMembership>,
+    #[serde(default)]
+    pub settings: BTreeMap<String, RawSetting>,
+    pub comment: Option<String>,
+}
+
+/// Where a password comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPassword {
+    pub env: Option<String>,
+    pub file: Option<String>,
+}
+
+/// `member_of` item: a role name or a mapping with options.
+#[derive(Debug)]
+pub enum RawMembership {
+    Name(String),
+    Detailed(RawMembershipDetail),
+}
+
+// Hand-written rather than `untagged` so that a typo inside the mapping form
+// reports the unknown key instead of "did not match any variant".
+impl<'de> Deserialize<'de> for RawMembership {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawMembership;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a role name or a mapping `{ role, admin, inherit, set }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawMembership::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                RawMembershipDetail::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawMembership::Detailed)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `member_of: [{ role: x, admin: true, inherit: false, set: true }]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMembershipDetail {
+    pub role: String,
+    #[serde(default)]
+    pub admin: bool,
+    pub inherit: Option<bool>,
+    pub set: Option<bool>,
+}
+
+/// A configuration value: a scalar or a list (e.g. `search_path`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawSetting {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    List(Vec<String>),
+}
+
+/// `database:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    #[serde(default)]
+    pub settings: BTreeMap<String, RawSetting>,
+    pub comment: Option<String>,
+}
+
+/// A schema under `schemas:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchema {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+}
+
+/// An extension under `extensions:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtension {
+    pub schema: Option<String>,
+    pub version: Option<String>,
+}
+
+/// `grants:` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrant {
+    pub to: Vec<String>,
+    pub privileges: Vec<String>,
+    #[serde(default)]
+    pub with_grant_option: bool,
+}
+
+/// `revoke:` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRevoke {
+    pub from: Vec<String>,
+    pub privileges: Vec<String>,
+}

@@ -1,0 +1,641 @@
+//! Raw YAML values → the desired model, collecting every problem on the way.
+//!
+//! Pure apart from reading secrets (environment variables and files), which
+//! must be present for a spec to be valid: a missing secret is caught here,
+//! before anything connects.
+
+use crate::privilege::{ObjectKind, Privilege};
+use crate::secret::{Secret, SecretSource};
+use crate::spec::error::Issue;
+use crate::spec::model::{
+    Database, Extension, Grant, Membership, Origin, Revoke, Role, RoleAttributes, Schema, Setting,
+    Spec, ValidUntil,
+};
+use crate::spec::path::YamlPath;
+use crate::spec::raw::{
+    RawDatabase, RawGrant, RawMembership, RawPassword, RawRevoke, RawRole, RawSetting, RawSpec,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The outside world validation may look at: environment and files.
+pub struct Environment<'a> {
+    /// Environment variable lookup.
+    pub var: &'a dyn Fn(&str) -> Option<String>,
+    /// Directory that relative secret file paths are resolved against.
+    pub base_dir: &'a Path,
+}
+
+/// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1).
+const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// The pseudo-role every role belongs to.
+pub const PUBLIC: &str = "PUBLIC";
+
+struct Validator<'a> {
+    env: &'a Environment<'a>,
+    issues: Vec<Issue>,
+}
+
+/// Validates `raw`, returning the model or every issue found.
+pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>> {
+    let mut v = Validator {
+        env,
+        issues: Vec::new(),
+    };
+    let root = YamlPath::root();
+    if raw.version != 1 {
+        v.issues.push(
+            Issue::new(
+                &root.key("version"),
+                format!("unsupported version `{}`", raw.version),
+            )
+            .hint("this release reads `version: 1`"),
+        );
+    }
+    let mut spec = Spec {
+        prune: raw.prune,
+        ..Spec::default()
+    };
+
+    let ext_path = root.key("external_roles");
+    for (i, name) in raw.external_roles.iter().enumerate() {
+        v.identifier(&ext_path.index(i), name, "role");
+        spec.external_roles.insert(name.clone());
+    }
+
+    let roles_path = root.key("roles");
+    for (name, role) in raw.roles {
+        let path = roles_path.key(&name);
+        v.role_name(&path, &name);
+        if spec.external_roles.contains(&name) {
+            v.issues.push(
+                Issue::new(
+                    &path,
+                    format!("role `{name}` is both declared and listed in `external_roles`"),
+                )
+                .hint("remove it from one of the two"),
+            );
+        }
+        let role = v.role(&path, &name, role.unwrap_or_default());
+        spec.roles.insert(name, role);
+    }
+
+    if let Some(db) = raw.database {
+        spec.database = Some(v.database(&root.key("database"), db));
+    }
+
+    let schemas_path = root.key("schemas");
+    for (name, schema) in raw.schemas {
+        let path = schemas_path.key(&name);
+        v.identifier(&path, &name, "schema");
+        if name.starts_with("pg_") {
+            v.issues.push(
+                Issue::new(&path, format!("schema name `{name}` is reserved"))
+                    .hint("names beginning with `pg_` belong to PostgreSQL"),
+            );
+        }
+        let schema = schema.unwrap_or_default();
+        let owner = schema.owner.clone();
+        spec.schemas.insert(
+            name.clone(),
+            Schema {
+                name,
+                owner,
+                grants: v.grants(&path, &schema.grants, ObjectKind::Schema),
+                revokes: v.revokes(&path, &schema.revoke, ObjectKind::Schema),
+                comment: schema.comment,
+                origin: origin(&path),
+            },
+        );
+    }
+
+    let ext_root = root.key("extensions");
+    for (name, ext) in raw.extensions {
+        let path = ext_root.key(&name);
+        v.identifier(&path, &name, "extension");
+        let ext = ext.unwrap_or_default();
+        if let Some(schema) = &ext.schema {
+            v.identifier(&path.key("schema"), schema, "schema");
+        }
+        spec.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema: ext.schema,
+                version: ext.version,
+                origin: origin(&path),
+            },
+        );
+    }
+
+    v.references(&spec);
+    if v.issues.is_empty() {
+        Ok(spec)
+    } else {
+        Err(v.issues)
+    }
+}
+
+fn origin(path: &YamlPath) -> Origin {
+    Origin {
+        path: path.clone(),
+        at: None,
+    }
+}
+
+impl Validator<'_> {
+    fn identifier(&mut self, path: &YamlPath, name: &str, what: &str) {
+        if name.is_empty() {
+            self.issues
+                .push(Issue::new(path, format!("{what} name is empty")));
+        } else if name.len() > MAX_IDENTIFIER_BYTES {
+            self.issues.push(
+                Issue::new(
+                    path,
+                    format!(
+                        "{what} name `{name}` is {} bytes long; PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES}",
+                        name.len()
+                    ),
+                )
+                .hint("PostgreSQL would silently truncate it; choose a shorter name"),
+            );
+        } else if name.contains('\0') {
+            self.issues.push(Issue::new(
+                path,
+                format!("{what} name contains a NUL character"),
+            ));
+        }
+    }
+
+    fn role_name(&mut self, path: &YamlPath, name: &str) {
+        self.identifier(path, name, "role");
+        if name.eq_ignore_ascii_case("public") || name == "none" || name.starts_with("pg_") {
+            self.issues.push(
+                Issue::new(path, format!("role name `{name}` is reserved"))
+                    .hint("`public`, `none` and names beginning with `pg_` cannot be created; list predefined roles under `external_roles`"),
+            );
+        }
+    }
+
+    fn role(&mut self, path: &YamlPath, name: &str, raw: RawRole) -> Role {
+        let defaults = RoleAttributes::default();
+        let valid_until = raw.valid_until.as_ref().and_then(|text| {
+            let parsed = parse_timestamp(text);
+            if parsed.is_none() {
+                self.issues.push(
+                    Issue::new(
+                        &path.key("valid_until"),
+                        format!("`{text}` is not a timestamp"),
+                    )
+                    .hint("write `infinity`, `2027-01-31`, or `2027-01-31T12:00:00Z`"),
+                );
+            }
+            parsed.map(|epoch| ValidUntil {
+                text: text.clone(),
+                epoch,
+            })
+        });
+        if let Some(limit) = raw.connection_limit
+            && limit < -1
+        {
+            self.issues.push(Issue::new(
+                &path.key("connection_limit"),
+                format!("connection limit {limit} is below -1 (no limit)"),
+            ));
+        }
+        let attributes = RoleAttributes {
+            login: raw.login.unwrap_or(defaults.login),
+            superuser: raw.superuser.unwrap_or(defaults.superuser),
+            createdb: raw.createdb.unwrap_or(defaults.createdb),
+            createrole: raw.createrole.unwrap_or(defaults.createrole),
+            inherit: raw.inherit.unwrap_or(defaults.inherit),
+            replication: raw.replication.unwrap_or(defaults.replication),
+            bypassrls: raw.bypassrls.unwrap_or(defaults.bypassrls),
+            connection_limit: raw.connection_limit.unwrap_or(defaults.connection_limit),
+            valid_until,
+        };
+        let password = raw
+            .password
+            .and_then(|p| self.password(&path.key("password"), &p));
+
+        let mut member_of = BTreeMap::new();
+        let m_path = path.key("member_of");
+        for (i, m) in raw.member_of.into_iter().enumerate() {
+            let item = m_path.index(i);
+            let membership = match m {
+                RawMembership::Name(role) => Membership {
+                    role,
+                    admin: false,
+                    inherit: None,
+                    set: None,
+                    origin: origin(&item),
+                },
+                RawMembership::Detailed(d) => Membership {
+                    role: d.role,
+                    admin: d.admin,
+                    inherit: d.inherit,
+                    set: d.set,
+                    origin: origin(&item),
+                },
+            };
+            if membership.role == name {
+                self.issues.push(Issue::new(
+                    &item,
+                    format!("role `{name}` cannot be a member of itself"),
+                ));
+            }
+            if member_of.contains_key(&membership.role) {
+                self.issues.push(Issue::new(
+                    &item,
+                    format!("membership in `{}` is listed twice", membership.role),
+                ));
+            }
+            member_of.insert(membership.role.clone(), membership);
+        }
+        Role {
+            name: name.to_string(),
+            attributes,
+            password,
+            member_of,
+            settings: self.settings(&path.key("settings"), raw.settings),
+            comment: raw.comment,
+            origin: origin(path),
+        }
+    }
+
+    fn password(&mut self, path: &YamlPath, raw: &RawPassword) -> Option<Secret> {
+        let (value, source) = match (&raw.env, &raw.file) {
+            (Some(var), None) => match (self.env.var)(var) {
+                Some(value) => (value, SecretSource::Env(var.clone())),
+                None => {
+                    self.issues.push(
+                        Issue::new(
+                            &path.key("env"),
+                            format!("environment variable `{var}` is not set"),
+                        )
+                        .hint(format!(
+                            "export {var}=… before running, or read the password from a file"
+                        )),
+                    );
+                    return None;
+                }
+            },
+            (None, Some(file)) => {
+                let full = self.env.base_dir.join(file);
+                match std::fs::read_to_string(&full) {
+                    Ok(text) => (
+                        text.strip_suffix('\n')
+                            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                            .unwrap_or(&text)
+                            .to_string(),
+                        SecretSource::File(full.display().to_string()),
+                    ),
+                    Err(e) => {
+                        self.issues.push(
+                            Issue::new(
+                                &path.key("file"),
+                                format!("cannot read secret file `{}`: {e}", full.display()),
+                            )
+                            .hint("relative paths are resolved against the spec file's directory"),
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                self.issues.push(
+                    Issue::new(path, "a password needs exactly one of `env` or `file`")
+                        .hint("write `password: { env: NAME }` or `password: { file: /run/secrets/NAME }`"),
+                );
+                return None;
+            }
+        };
+        if value.is_empty() {
+            self.issues.push(Issue::new(
+                path,
+                format!("the password from {source} is empty"),
+            ));
+            return None;
+        }
+        Some(Secret::new(value, source))
+    }
+
+    fn settings(
+        &mut self,
+        path: &YamlPath,
+        raw: BTreeMap<String, RawSetting>,
+    ) -> BTreeMap<String, Setting> {
+        let mut out = BTreeMap::new();
+        for (name, value) in raw {
+            let item = path.key(&name);
+            let valid_name = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if !valid_name {
+                self.issues.push(Issue::new(
+                    &item,
+                    format!("`{name}` is not a configuration parameter name"),
+                ));
+                continue;
+            }
+            let setting = match value {
+                RawSetting::Text(t) => Setting::Scalar(t),
+                RawSetting::Integer(i) => Setting::Scalar(i.to_string()),
+                RawSetting::Float(f) => Setting::Scalar(f.to_string()),
+                RawSetting::Bool(b) => Setting::Scalar(if b { "on" } else { "off" }.to_string()),
+                RawSetting::List(items) => Setting::List(items),
+            };
+            if name.eq_ignore_ascii_case("search_path")
+                && let Setting::Scalar(text) = &setting
+                && text.contains(',')
+            {
+                self.issues.push(
+                    Issue::new(&item, "`search_path` with several schemas must be a list")
+                        .hint(format!("write `search_path: [{text}]`")),
+                );
+                continue;
+            }
+            out.insert(name.to_ascii_lowercase(), setting);
+        }
+        out
+    }
+
+    fn database(&mut self, path: &YamlPath, raw: RawDatabase) -> Database {
+        Database {
+            owner: raw.owner,
+            grants: self.grants(path, &raw.grants, ObjectKind::Database),
+            revokes: self.revokes(path, &raw.revoke, ObjectKind::Database),
+            settings: self.settings(&path.key("settings"), raw.settings),
+            comment: raw.comment,
+            origin: origin(path),
+        }
+    }
+
+    fn privileges(
+        &mut self,
+        path: &YamlPath,
+        raw: &[String],
+        kind: ObjectKind,
+    ) -> Option<BTreeSet<Privilege>> {
+        let mut set = BTreeSet::new();
+        if raw.is_empty() {
+            self.issues
+                .push(Issue::new(path, "no privileges listed").hint("list at least one, or `ALL`"));
+        }
+        for (i, text) in raw.iter().enumerate() {
+            let upper = text.trim().to_ascii_uppercase();
+            if upper == "ALL" || upper == "ALL PRIVILEGES" {
+                return None;
+            }
+            match Privilege::parse(text) {
+                Some(p) if kind.all_privileges(u32::MAX).contains(&p) => {
+                    set.insert(p);
+                }
+                _ => {
+                    let valid: Vec<&str> = kind
+                        .all_privileges(u32::MAX)
+                        .iter()
+                        .map(|p| p.keyword())
+                        .collect();
+                    self.issues.push(
+                        Issue::new(
+                            &path.index(i),
+                            format!("`{text}` is not a privilege on a {kind}"),
+                        )
+                        .hint(format!("a {kind} takes {}, or ALL", valid.join(", "))),
+                    );
+                }
+            }
+        }
+        Some(set)
+    }
+
+    fn grants(&mut self, parent: &YamlPath, raw: &[RawGrant], kind: ObjectKind) -> Vec<Grant> {
+        let path = parent.key("grants");
+        raw.iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let item = path.index(i);
+                if g.to.is_empty() {
+                    self.issues
+                        .push(Issue::new(&item.key("to"), "no grantees listed"));
+                }
+                Grant {
+                    to: g.to.clone(),
+                    privileges: self.privileges(&item.key("privileges"), &g.privileges, kind),
+                    with_grant_option: g.with_grant_option,
+                    origin: origin(&item),
+                }
+            })
+            .collect()
+    }
+
+    fn revokes(&mut self, parent: &YamlPath, raw: &[RawRevoke], kind: ObjectKind) -> Vec<Revoke> {
+        let path = parent.key("revoke");
+        raw.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let item = path.index(i);
+                if r.from.is_empty() {
+                    self.issues
+                        .push(Issue::new(&item.key("from"), "no roles listed"));
+                }
+                Revoke {
+                    from: r.from.clone(),
+                    privileges: self.privileges(&item.key("privileges"), &r.privileges, kind),
+                    origin: origin(&item),
+                }
+            })
+            .collect()
+    }
+
+    /// Every role named anywhere must be declared or external.
+    fn references(&mut self, spec: &Spec) {
+        let known =
+            |name: &str| spec.roles.contains_key(name) || spec.external_roles.contains(name);
+        let check = |issues: &mut Vec<Issue>, path: YamlPath, name: &str, public_ok: bool| {
+            if public_ok && name == PUBLIC {
+                return;
+            }
+            if !known(name) {
+                let mut issue = Issue::new(&path, format!("role `{name}` is not declared"));
+                issue = if name.eq_ignore_ascii_case(PUBLIC) {
+                    issue.hint("write `PUBLIC` in capitals for the pseudo-role everyone belongs to")
+                } else {
+                    issue.hint(format!(
+                        "add `{name}` under `roles:`, or list it under `external_roles:` if it is managed elsewhere"
+                    ))
+                };
+                issues.push(issue);
+            }
+        };
+        let mut issues = Vec::new();
+        for role in spec.roles.values() {
+            for m in role.member_of.values() {
+                let path = if m.origin.path.as_str().is_empty() {
+                    role.origin.path.key("member_of")
+                } else {
+                    m.origin.path.clone()
+                };
+                check(&mut issues, path, &m.role, false);
+            }
+        }
+        let acl_refs = |grants: &[Grant], revokes: &[Revoke]| {
+            let mut refs = Vec::new();
+            for g in grants {
+                for (i, r) in g.to.iter().enumerate() {
+                    refs.push((g.origin.path.key("to").index(i), r.clone()));
+                }
+            }
+            for rv in revokes {
+                for (i, r) in rv.from.iter().enumerate() {
+                    refs.push((rv.origin.path.key("from").index(i), r.clone()));
+                }
+            }
+            refs
+        };
+        if let Some(db) = &spec.database {
+            if let Some(owner) = &db.owner {
+                check(&mut issues, db.origin.path.key("owner"), owner, false);
+            }
+            for (path, name) in acl_refs(&db.grants, &db.revokes) {
+                check(&mut issues, path, &name, true);
+            }
+        }
+        for schema in spec.schemas.values() {
+            if let Some(owner) = &schema.owner {
+                check(&mut issues, schema.origin.path.key("owner"), owner, false);
+            }
+            for (path, name) in acl_refs(&schema.grants, &schema.revokes) {
+                check(&mut issues, path, &name, true);
+            }
+        }
+        self.issues.extend(issues);
+        self.membership_cycles(spec);
+    }
+
+    fn membership_cycles(&mut self, spec: &Spec) {
+        // Depth-first search over declared memberships; report each cycle once.
+        fn visit<'a>(
+            spec: &'a Spec,
+            role: &'a str,
+            stack: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) -> Option<Vec<String>> {
+            if let Some(pos) = stack.iter().position(|r| *r == role) {
+                let mut cycle: Vec<String> = stack[pos..].iter().map(|s| s.to_string()).collect();
+                cycle.push(role.to_string());
+                return Some(cycle);
+            }
+            if !done.insert(role) {
+                return None;
+            }
+            stack.push(role);
+            if let Some(r) = spec.roles.get(role) {
+                for m in r.member_of.keys() {
+                    if let Some(c) = visit(spec, m, stack, done) {
+                        return Some(c);
+                    }
+                }
+            }
+            stack.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        for name in spec.roles.keys() {
+            let mut stack = Vec::new();
+            if let Some(cycle) = visit(spec, name, &mut stack, &mut done) {
+                let first = &spec.roles[&cycle[0]];
+                self.issues.push(Issue::new(
+                    &first.origin.path.key("member_of"),
+                    format!("role memberships form a cycle: {}", cycle.join(" → ")),
+                ));
+                return;
+            }
+        }
+    }
+}
+
+/// Parses `infinity`, `YYYY-MM-DD`, or `YYYY-MM-DD[T ]HH:MM[:SS][Z|±HH[:MM]]`
+/// (no zone means UTC) into seconds since the epoch.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("infinity") {
+        return Some(i64::MAX);
+    }
+    let num = |s: &str| -> Option<i64> {
+        (!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (date, rest) = t.split_at(t.find(['T', 't', ' ']).unwrap_or(t.len()));
+    let mut d = date.split('-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let rest = rest.get(1..).unwrap_or("");
+    let (clock, offset) = match rest.find(['Z', 'z', '+', '-']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let mut seconds = 0;
+    if !clock.is_empty() {
+        let parts: Vec<&str> = clock.split(':').collect();
+        if !(2..=3).contains(&parts.len()) {
+            return None;
+        }
+        let (h, mi) = (num(parts[0])?, num(parts[1])?);
+        let s = parts.get(2).map(|s| num(s)).unwrap_or(Some(0))?;
+        if h > 23 || mi > 59 || s > 60 {
+            return None;
+        }
+        seconds = h * 3600 + mi * 60 + s;
+    }
+    let offset_seconds = match offset {
+        "" | "Z" | "z" => 0,
+        o => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let body = &o[1..];
+            let (oh, om) = match body.split_once(':') {
+                Some((h, m)) => (num(h)?, num(m)?),
+                None if body.len() == 4 => (num(&body[..2])?, num(&body[2..])?),
+                None => (num(body)?, 0),
+            };
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Some(days_from_civil(y, m, day) * 86_400 + seconds - offset_seconds)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_parse_to_epoch_seconds() {
+        assert_eq!(parse_timestamp("1970-01-01"), Some(0));
+        assert_eq!(parse_timestamp("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(
+            parse_timestamp("2000-03-01 01:00:00+01:00"),
+            Some(951_868_800)
+        );
+        assert_eq!(parse_timestamp("2000-02-29T23:00-0100"), Some(951_868_800));
+        assert_eq!(parse_timestamp("infinity"), Some(i64::MAX));
+        assert_eq!(parse_timestamp("tomorrow"), None);
+        assert_eq!(parse_timestamp("2000-13-01"), None);
+    }
+}
