@@ -1,6 +1,191 @@
-//! Command line (stub while the engine is built).
+//! The command line: clap types, and `main`'s body. Resolved settings live in
+//! [`crate::config`]; what is printed lives in [`crate::report`].
 
-/// Entry point used by `main`.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use crate::config::{Command, Config, OutputFormat};
+use crate::error::{Error, exit};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Converge a PostgreSQL database to what a YAML file declares.
+#[derive(Debug, Parser)]
+#[command(name = "pg-provision", version, about, long_about = None)]
+pub struct Cli {
+    /// The spec file.
+    #[arg(
+        short = 'f',
+        long = "file",
+        env = "PROVISION_FILE",
+        default_value = "provision/provision.yaml",
+        global = true
+    )]
+    pub file: PathBuf,
+    /// Connection URL or conninfo (else the libpq PG* variables).
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Output for machines (`json`) or people (`human`, on stderr).
+    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    pub output: Format,
+    /// How long to wait for the server to accept connections (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_duration, global = true)]
+    pub wait_timeout: std::time::Duration,
+    /// How long to wait for another pg-provision run on the same database.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, global = true)]
+    pub lock_wait: std::time::Duration,
+    /// `lock_timeout` for the statements of a run.
+    #[arg(long, default_value = "30s", value_parser = parse_duration, global = true)]
+    pub lock_timeout: std::time::Duration,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A summary for people, on stderr.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Wait for the server, converge in one transaction, verify.
+    Apply {
+        /// Also revoke privileges, memberships and settings that are not declared.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Print the SQL that `apply` would run (secrets redacted).
+    Plan {
+        /// Include the revokes `--prune` would run.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Compare without changing anything; exit 2 on drift.
+    Check,
+    /// Validate the spec offline.
+    Validate,
+    /// Wait until the server accepts connections.
+    Wait {
+        /// Overrides --wait-timeout.
+        #[arg(long, value_parser = parse_duration)]
+        timeout: Option<std::time::Duration>,
+    },
+}
+
+/// Parses `500ms`, `30s`, `5m`, `1h` or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 30s, 2m, 500ms)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{text}` is not a duration (e.g. 30s, 2m, 500ms)")),
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// Parses the command line, runs, prints, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit::OK
+                }
+                _ => exit::USAGE,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging();
+    let config = Config::from_cli(cli);
+    let format = config.output;
+    match crate::run::run(&config) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            crate::report::error(&e, format);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging() {
+    // Our own progress (waiting, what ran) at info unless RUST_LOG says otherwise.
+    let env = env_logger::Env::default().default_filter_or("pg_provision=info");
+    let _ = env_logger::Builder::from_env(env)
+        .format_timestamp(None)
+        .format_target(false)
+        .try_init();
+}
+
+impl From<Cli> for Config {
+    fn from(cli: Cli) -> Self {
+        Config::from_cli(cli)
+    }
+}
+
+impl Config {
+    /// Resolves the parsed command line.
+    pub fn from_cli(cli: Cli) -> Config {
+        let command = match cli.command {
+            Sub::Apply { prune } => Command::Apply { prune },
+            Sub::Plan { prune } => Command::Plan { prune },
+            Sub::Check => Command::Check,
+            Sub::Validate => Command::Validate,
+            Sub::Wait { timeout } => Command::Wait {
+                timeout: timeout.unwrap_or(cli.wait_timeout),
+            },
+        };
+        Config {
+            command,
+            file: cli.file,
+            database_url: cli.database_url,
+            output: match cli.output {
+                Format::Human => OutputFormat::Human,
+                Format::Json => OutputFormat::Json,
+            },
+            wait_timeout: cli.wait_timeout,
+            lock_wait: cli.lock_wait,
+            lock_timeout: cli.lock_timeout,
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_error_is_send(e: Error) -> impl Send {
+    e.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap().as_secs(), 30);
+        assert_eq!(parse_duration("2m").unwrap().as_secs(), 120);
+        assert_eq!(parse_duration("500ms").unwrap().as_millis(), 500);
+        assert_eq!(parse_duration("3").unwrap().as_secs(), 3);
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

@@ -4,9 +4,20 @@
 //! [`catalog`] (live state, a fixed number of queries) → [`diff`] (pure) →
 //! [`plan`] (ordered SQL, pure) → [`apply`] (one transaction) → [`verify`].
 
+pub mod apply;
+pub mod catalog;
+pub mod change;
 pub mod cli;
+pub mod config;
 pub mod connect;
+pub mod diff;
+pub mod error;
+pub mod plan;
 pub mod privilege;
 pub mod quote;
+pub mod report;
+pub mod run;
 pub mod secret;
+pub mod session;
 pub mod spec;
+pub mod verify;

@@ -1,0 +1,151 @@
+//! Stage 5, `apply`: run a plan in one transaction under an advisory lock.
+//!
+//! The catalog is read *after* the lock is taken, inside the same
+//! transaction, so replicas of the init job that start together converge one
+//! after the other instead of racing: the second finds nothing left to do.
+//! All statements go to the server in one round trip; if that fails, the
+//! transaction is rolled back and the statements are replayed one by one in a
+//! fresh transaction (rolled back too) to name the one that failed.
+
+use crate::catalog::{self, Catalog};
+use crate::change::Change;
+use crate::error::{DbFailure, Error};
+use crate::plan::{self, Plan};
+use crate::quote::literal;
+use crate::session::Session;
+use crate::spec::Spec;
+use crate::verify;
+use std::time::Duration;
+
+/// `pg_advisory_xact_lock` key: the bytes of "pgprov" as an integer.
+pub const ADVISORY_LOCK_KEY: i64 = 0x7067_7072_6f76;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Revoke undeclared extras.
+    pub prune: bool,
+    /// How long to wait for another pg-provision holding the lock.
+    pub lock_wait: Duration,
+    /// `lock_timeout` for the statements themselves.
+    pub lock_timeout: Duration,
+    /// Plan only: read, diff and roll back without executing.
+    pub dry_run: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The plan that was (or would be) executed.
+    pub plan: Plan,
+    /// The catalog as read under the lock.
+    pub catalog: Catalog,
+    /// Statements executed (0 for a dry run or nothing to do).
+    pub executed: usize,
+}
+
+/// Begins a transaction and takes the advisory lock.
+fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
+    session.batch(&format!(
+        "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {}",
+        literal(&format!("{}ms", options.lock_wait.as_millis())),
+        literal(&format!("{}ms", options.lock_timeout.as_millis())),
+    ))
+}
+
+/// Reads, diffs, plans and (unless a dry run) executes and verifies.
+pub fn apply(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
+    begin(session, options).map_err(|e| statement_error(&e, None))?;
+    let result = run(session, spec, options);
+    match result {
+        Ok(outcome) if !options.dry_run && outcome.executed > 0 => {
+            session
+                .batch("COMMIT")
+                .map_err(|e| statement_error(&e, None))?;
+            Ok(outcome)
+        }
+        Ok(outcome) => {
+            let _ = session.batch("ROLLBACK");
+            Ok(outcome)
+        }
+        Err(Error::Statement(failure)) if failure.statement.is_none() => {
+            let _ = session.batch("ROLLBACK");
+            Err(locate_failure(session, spec, options, *failure))
+        }
+        Err(e) => {
+            let _ = session.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
+    let catalog = catalog::read(session)?;
+    let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
+    if !plan.refusals.is_empty() && !options.dry_run {
+        return Err(Error::Refused(plan.refusals));
+    }
+    if options.dry_run || plan.changes.is_empty() {
+        return Ok(Outcome {
+            plan,
+            catalog,
+            executed: 0,
+        });
+    }
+    let script = script(&plan.changes);
+    session
+        .batch(&script)
+        .map_err(|e| statement_error(&e, None))?;
+    verify::verify(session, spec, options.prune)?;
+    let executed = plan.changes.len();
+    Ok(Outcome {
+        plan,
+        catalog,
+        executed,
+    })
+}
+
+/// The statements of `changes` as one script.
+fn script(changes: &[Change]) -> String {
+    let mut s = String::new();
+    for c in changes {
+        s.push_str(c.statement.render().as_str());
+        s.push_str(";\n");
+    }
+    s
+}
+
+fn statement_error(e: &postgres::Error, change: Option<&Change>) -> Error {
+    let mut failure = DbFailure::from_postgres(e);
+    if let Some(c) = change {
+        failure.statement = Some(c.statement.render_redacted().to_string());
+        failure.origin = c.origin.clone();
+    }
+    Error::Statement(Box::new(failure))
+}
+
+/// Replays the plan statement by statement in a throwaway transaction to find
+/// which one fails; falls back to the batch error when the replay differs.
+fn locate_failure(
+    session: &mut Session,
+    spec: &Spec,
+    options: &Options,
+    batch: DbFailure,
+) -> Error {
+    let fallback = || Error::Statement(Box::new(batch.clone()));
+    if begin(session, options).is_err() {
+        return fallback();
+    }
+    let found = (|| {
+        let catalog = catalog::read(session).ok()?;
+        let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
+        for change in &plan.changes {
+            if let Err(e) = session.batch(change.statement.render().as_str()) {
+                return Some(statement_error(&e, Some(change)));
+            }
+        }
+        None
+    })();
+    let _ = session.batch("ROLLBACK");
+    found.unwrap_or_else(fallback)
+}

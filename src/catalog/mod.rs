@@ -1,0 +1,86 @@
+//! Stage 2, `catalog`: read the live state of the cluster and the connected
+//! database from `pg_catalog`.
+//!
+//! In: a [`Session`]. Out: a [`Catalog`]. Two round trips, a fixed number of
+//! statements (see [`QUERY_COUNT`]), independent of how many roles, schemas or
+//! grants there are.
+
+pub mod model;
+pub mod queries;
+
+pub use model::*;
+
+use crate::session::Session;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// Statements one [`read`] sends.
+pub const QUERY_COUNT: usize = 7;
+
+/// Reading the catalog failed.
+#[derive(Debug, Error)]
+pub enum CatalogError {
+    /// The server refused a catalog query.
+    #[error("reading the catalog failed")]
+    Query(#[from] postgres::Error),
+    /// A query returned something we could not understand.
+    #[error("unexpected catalog data for {what}: {detail}")]
+    Decode {
+        /// Which query.
+        what: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Reads everything the diff needs.
+pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
+    let server: Server = decode("server", first(session.texts(queries::SERVER)?))?;
+    let batch = [
+        queries::roles(server.authid_readable),
+        queries::memberships(server.major()),
+        queries::database(),
+        queries::schemas(),
+        queries::EXTENSIONS.to_string(),
+        queries::AVAILABLE_EXTENSIONS.to_string(),
+    ]
+    .join(";\n");
+    let mut rows = session.texts(&batch)?.into_iter();
+    let mut next = || rows.next().flatten();
+    let roles: Vec<RoleState> = decode("roles", next())?;
+    let memberships: Vec<MembershipState> = decode("memberships", next())?;
+    let database: DatabaseState = decode("database", next())?;
+    let schemas: Vec<SchemaState> = decode("schemas", next())?;
+    let extensions: Vec<ExtensionState> = decode("extensions", next())?;
+    let available_extensions: BTreeMap<String, String> = decode("available extensions", next())?;
+    Ok(Catalog {
+        server,
+        roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
+        memberships,
+        database,
+        schemas: schemas.into_iter().map(|s| (s.name.clone(), s)).collect(),
+        extensions: extensions
+            .into_iter()
+            .map(|e| (e.name.clone(), e))
+            .collect(),
+        available_extensions,
+    })
+}
+
+fn first(rows: Vec<Option<String>>) -> Option<String> {
+    rows.into_iter().next().flatten()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    text: Option<String>,
+) -> Result<T, CatalogError> {
+    let text = text.ok_or_else(|| CatalogError::Decode {
+        what,
+        detail: "no row returned".into(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| CatalogError::Decode {
+        what,
+        detail: e.to_string(),
+    })
+}

@@ -1,0 +1,162 @@
+//! The live state as read from `pg_catalog`, in the same vocabulary as the spec.
+
+use crate::privilege::Acl;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Facts about the server and the session.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Server {
+    /// `server_version_num`, e.g. 160004.
+    pub version_num: u32,
+    /// The connected role.
+    pub current_user: String,
+    /// Whether the connected role is a superuser.
+    pub superuser: bool,
+    /// The connected database.
+    pub database: String,
+    /// Whether `pg_authid` (password verifiers) is readable.
+    pub authid_readable: bool,
+    /// `max_locks_per_transaction`.
+    pub max_locks_per_transaction: i64,
+    /// `max_connections`.
+    pub max_connections: i64,
+    /// `max_prepared_transactions`.
+    pub max_prepared_transactions: i64,
+}
+
+impl Server {
+    /// The major version, e.g. 16.
+    pub fn major(&self) -> u32 {
+        self.version_num / 10_000
+    }
+
+    /// How many object locks the shared lock table holds in all
+    /// (`max_locks_per_transaction × (max_connections + max_prepared_transactions)`).
+    pub fn lock_table_size(&self) -> i64 {
+        self.max_locks_per_transaction * (self.max_connections + self.max_prepared_transactions)
+    }
+}
+
+/// A role as it exists.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct RoleState {
+    /// Name.
+    pub name: String,
+    /// `rolcanlogin`.
+    pub login: bool,
+    /// `rolsuper`.
+    pub superuser: bool,
+    /// `rolcreatedb`.
+    pub createdb: bool,
+    /// `rolcreaterole`.
+    pub createrole: bool,
+    /// `rolinherit`.
+    pub inherit: bool,
+    /// `rolreplication`.
+    pub replication: bool,
+    /// `rolbypassrls`.
+    pub bypassrls: bool,
+    /// `rolconnlimit`.
+    pub connection_limit: i32,
+    /// `rolvaliduntil` in epoch seconds; `None` for no expiry or `infinity`.
+    pub valid_until: Option<i64>,
+    /// The stored verifier, when `pg_authid` is readable and one is set.
+    pub password: Option<String>,
+    /// `ALTER ROLE … SET` entries (`name=value`) for all databases.
+    pub settings: Option<Vec<String>>,
+    /// `COMMENT ON ROLE`.
+    pub comment: Option<String>,
+}
+
+/// One row of `pg_auth_members`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct MembershipState {
+    /// The granted role.
+    pub role: String,
+    /// The member.
+    pub member: String,
+    /// Who granted it (may be unknown before PostgreSQL 16).
+    pub grantor: Option<String>,
+    /// Whether the grantor is the bootstrap superuser.
+    pub grantor_is_bootstrap: bool,
+    /// `admin_option`.
+    pub admin: bool,
+    /// `inherit_option` (PostgreSQL 16+).
+    pub inherit: Option<bool>,
+    /// `set_option` (PostgreSQL 16+).
+    pub set: Option<bool>,
+}
+
+/// The connected database.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseState {
+    /// Name.
+    pub name: String,
+    /// Owner.
+    pub owner: String,
+    /// Access list without the owner's entries.
+    #[serde(deserialize_with = "acl")]
+    pub acl: Acl,
+    /// `ALTER DATABASE … SET` entries (`name=value`).
+    pub settings: Option<Vec<String>>,
+    /// `COMMENT ON DATABASE`.
+    pub comment: Option<String>,
+}
+
+/// A schema as it exists.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchemaState {
+    /// Name.
+    pub name: String,
+    /// Owner.
+    pub owner: String,
+    /// Access list without the owner's entries.
+    #[serde(deserialize_with = "acl")]
+    pub acl: Acl,
+    /// `COMMENT ON SCHEMA`.
+    pub comment: Option<String>,
+}
+
+/// An installed extension.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExtensionState {
+    /// Name.
+    pub name: String,
+    /// Schema it lives in.
+    pub schema: String,
+    /// Installed version.
+    pub version: String,
+}
+
+/// Everything the diff needs to know about the live database.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Server and session facts.
+    pub server: Server,
+    /// Every role, by name.
+    pub roles: BTreeMap<String, RoleState>,
+    /// Every membership row.
+    pub memberships: Vec<MembershipState>,
+    /// The connected database.
+    pub database: DatabaseState,
+    /// Every non-system schema, by name.
+    pub schemas: BTreeMap<String, SchemaState>,
+    /// Installed extensions, by name.
+    pub extensions: BTreeMap<String, ExtensionState>,
+    /// Extensions the server can install, by name → default version.
+    pub available_extensions: BTreeMap<String, String>,
+}
+
+/// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.
+fn acl<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Acl, D::Error> {
+    let rows: Vec<(String, String, bool)> = Vec::deserialize(d)?;
+    let mut acl = Acl::new();
+    for (grantee, privilege, grantable) in rows {
+        if let Some(p) = crate::privilege::Privilege::parse(&privilege) {
+            let entry = acl.entry(grantee).or_default().entry(p).or_insert(false);
+            *entry |= grantable;
+        }
+    }
+    Ok(acl)
+}

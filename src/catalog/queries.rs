@@ -1,0 +1,112 @@
+//! The catalog queries. Each returns one row holding one JSON document, so
+//! the whole read is a fixed number of statements in two round trips,
+//! whatever the size of the spec or the database.
+
+/// Session facts; decides which variants of the other queries apply.
+pub const SERVER: &str = "SELECT json_build_object(
+  'version_num', current_setting('server_version_num')::int,
+  'current_user', current_user,
+  'superuser', (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user),
+  'database', current_database(),
+  'authid_readable', has_table_privilege('pg_catalog.pg_authid', 'SELECT'),
+  'max_locks_per_transaction', current_setting('max_locks_per_transaction')::bigint,
+  'max_connections', current_setting('max_connections')::bigint,
+  'max_prepared_transactions', current_setting('max_prepared_transactions')::bigint
+)::text";
+
+/// `aclexplode` of an ACL column (with `acldefault` when NULL), without the
+/// owner's own entries, as `[[grantee, privilege, grantable], …]`.
+pub fn acl(column: &str, kind: char, owner: &str) -> String {
+    format!(
+        "(SELECT coalesce(json_agg(json_build_array(
+            CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+            a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type), '[]')
+          FROM pg_catalog.aclexplode(coalesce({column}, pg_catalog.acldefault('{kind}', {owner}))) a
+          WHERE a.grantee <> {owner})"
+    )
+}
+
+/// Every role; with the stored verifier when `pg_authid` is readable.
+pub fn roles(authid_readable: bool) -> String {
+    let (password, join) = if authid_readable {
+        (
+            "a.rolpassword",
+            "LEFT JOIN pg_catalog.pg_authid a ON a.oid = r.oid",
+        )
+    } else {
+        ("NULL::text", "")
+    };
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'name', r.rolname, 'login', r.rolcanlogin, 'superuser', r.rolsuper,
+  'createdb', r.rolcreatedb, 'createrole', r.rolcreaterole, 'inherit', r.rolinherit,
+  'replication', r.rolreplication, 'bypassrls', r.rolbypassrls,
+  'connection_limit', r.rolconnlimit,
+  'valid_until', CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
+                      ELSE floor(extract(epoch FROM r.rolvaliduntil))::bigint END,
+  'password', {password},
+  'settings', (SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s
+               WHERE s.setrole = r.oid AND s.setdatabase = 0),
+  'comment', pg_catalog.shobj_description(r.oid, 'pg_authid')
+) ORDER BY r.rolname), '[]')::text
+FROM pg_catalog.pg_roles r {join}"
+    )
+}
+
+/// Every membership; the INHERIT and SET options exist from PostgreSQL 16.
+pub fn memberships(major: u32) -> String {
+    let options = if major >= 16 {
+        "'inherit', m.inherit_option, 'set', m.set_option"
+    } else {
+        "'inherit', NULL, 'set', NULL"
+    };
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'role', g.rolname, 'member', u.rolname, 'grantor', gr.rolname,
+  'grantor_is_bootstrap', m.grantor = 10, 'admin', m.admin_option, {options}
+) ORDER BY g.rolname, u.rolname, gr.rolname), '[]')::text
+FROM pg_catalog.pg_auth_members m
+JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+JOIN pg_catalog.pg_roles u ON u.oid = m.member
+LEFT JOIN pg_catalog.pg_roles gr ON gr.oid = m.grantor"
+    )
+}
+
+/// The connected database.
+pub fn database() -> String {
+    format!(
+        "SELECT json_build_object(
+  'name', d.datname, 'owner', pg_catalog.pg_get_userbyid(d.datdba),
+  'acl', {acl},
+  'settings', (SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s
+               WHERE s.setdatabase = d.oid AND s.setrole = 0),
+  'comment', pg_catalog.shobj_description(d.oid, 'pg_database')
+)::text
+FROM pg_catalog.pg_database d WHERE d.datname = current_database()",
+        acl = acl("d.datacl", 'd', "d.datdba")
+    )
+}
+
+/// Every schema but PostgreSQL's own.
+pub fn schemas() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'name', n.nspname, 'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+  'acl', {acl},
+  'comment', pg_catalog.obj_description(n.oid, 'pg_namespace')
+) ORDER BY n.nspname), '[]')::text
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'",
+        acl = acl("n.nspacl", 'n', "n.nspowner")
+    )
+}
+
+/// Installed extensions.
+pub const EXTENSIONS: &str = "SELECT coalesce(json_agg(json_build_object(
+  'name', e.extname, 'schema', n.nspname, 'version', e.extversion) ORDER BY e.extname), '[]')::text
+FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace";
+
+/// Extensions the server could install: name → default version.
+pub const AVAILABLE_EXTENSIONS: &str =
+    "SELECT coalesce(json_object_agg(name, coalesce(default_version, '')), '{}')::text
+FROM pg_catalog.pg_available_extensions";

@@ -1,0 +1,93 @@
+//! Changes: what the diff decides and the plan orders. Each change renders
+//! exactly one SQL statement ([`Statement::render`]).
+
+mod statement;
+
+pub use statement::{MembershipOptions, Statement};
+
+use crate::spec::model::Origin;
+use std::fmt;
+
+/// Why a change is in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// Brings a declared thing to what the spec says.
+    Converge,
+    /// Revokes something present but not declared (only with `--prune`).
+    Prune,
+}
+
+/// When a change runs relative to others; earlier phases first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// `CREATE ROLE`.
+    CreateRoles,
+    /// `ALTER ROLE` attributes and passwords.
+    AlterRoles,
+    /// `GRANT role TO member` and membership options.
+    Memberships,
+    /// `ALTER ROLE … SET`.
+    RoleSettings,
+    /// Database owner and settings.
+    Database,
+    /// `CREATE SCHEMA`, schema owners.
+    Schemas,
+    /// `CREATE EXTENSION` and friends.
+    Extensions,
+    /// `GRANT`/`REVOKE` of privileges.
+    Privileges,
+    /// `COMMENT ON`.
+    Comments,
+    /// Revoking undeclared extras.
+    Prune,
+}
+
+/// One planned statement with its provenance.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// What to run.
+    pub statement: Statement,
+    /// Ordering bucket.
+    pub phase: Phase,
+    /// Converge or prune.
+    pub class: Class,
+    /// The object, for humans: ``role `api_user` ``.
+    pub object: String,
+    /// Where the spec asked for it (`None` for prunes of undeclared things).
+    pub origin: Option<Origin>,
+    /// False when the change cannot be proven necessary (a password whose
+    /// stored verifier is unreadable): applied, but not counted as drift.
+    pub verifiable: bool,
+}
+
+impl Change {
+    /// A converging change.
+    pub fn converge(phase: Phase, object: String, origin: &Origin, statement: Statement) -> Self {
+        Change {
+            statement,
+            phase,
+            class: Class::Converge,
+            object,
+            origin: Some(origin.clone()),
+            verifiable: true,
+        }
+    }
+
+    /// A change that revokes an undeclared extra.
+    pub fn prune(object: String, statement: Statement) -> Self {
+        Change {
+            statement,
+            phase: Phase::Prune,
+            class: Class::Prune,
+            object,
+            origin: None,
+            verifiable: true,
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.statement.render_redacted())
+    }
+}

@@ -1,0 +1,56 @@
+//! Resolved settings of one run, independent of how they were given.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Converge.
+    Apply {
+        /// Revoke undeclared extras.
+        prune: bool,
+    },
+    /// Print the SQL.
+    Plan {
+        /// Include prunes.
+        prune: bool,
+    },
+    /// Report drift.
+    Check,
+    /// Validate offline.
+    Validate,
+    /// Wait for the server.
+    Wait {
+        /// How long.
+        timeout: Duration,
+    },
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// For people, on stderr (plans on stdout).
+    Human,
+    /// JSON on stdout.
+    Json,
+}
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The command.
+    pub command: Command,
+    /// Spec file.
+    pub file: PathBuf,
+    /// Connection URL, if given.
+    pub database_url: Option<String>,
+    /// Output format.
+    pub output: OutputFormat,
+    /// Wait timeout before giving up on the server.
+    pub wait_timeout: Duration,
+    /// Wait for the advisory lock.
+    pub lock_wait: Duration,
+    /// `lock_timeout` for statements.
+    pub lock_timeout: Duration,
+}

@@ -1,0 +1,60 @@
+//! Stage 3, `diff`: desired model vs live catalog → changes. Pure.
+//!
+//! In: a [`Spec`] and a [`Catalog`]. Out: a [`Diff`] — converging changes
+//! (declared things brought to what the spec says), prune changes (undeclared
+//! extras on managed objects, revoked only with `--prune`), and refusals
+//! (things the spec asks for that cannot or must not be done here).
+
+mod acl;
+mod database;
+mod extensions;
+mod memberships;
+mod roles;
+mod schemas;
+mod settings;
+
+#[cfg(test)]
+mod tests;
+
+use crate::catalog::Catalog;
+use crate::change::Change;
+use crate::spec::Spec;
+use crate::spec::model::Origin;
+
+/// Something the spec asks for that will not be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The object, e.g. ``extension `postgis` ``.
+    pub object: String,
+    /// Why (lowercase, no trailing period).
+    pub reason: String,
+    /// How to resolve it.
+    pub hint: Option<String>,
+    /// Where the spec asked for it.
+    pub origin: Option<Origin>,
+}
+
+/// The outcome of comparing a spec with a catalog.
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// Changes, converging first, in dependency-independent order (the plan sorts).
+    pub changes: Vec<Change>,
+    /// What will not be done.
+    pub refusals: Vec<Refusal>,
+}
+
+/// Compares `spec` with `catalog`.
+pub fn diff(spec: &Spec, catalog: &Catalog) -> Diff {
+    let mut out = Diff::default();
+    roles::diff(spec, catalog, &mut out);
+    memberships::diff(spec, catalog, &mut out);
+    database::diff(spec, catalog, &mut out);
+    schemas::diff(spec, catalog, &mut out);
+    extensions::diff(spec, catalog, &mut out);
+    out
+}
+
+/// ``role `name` ``-style labels for messages.
+pub(crate) fn label(kind: &str, name: &str) -> String {
+    format!("{kind} `{name}`")
+}

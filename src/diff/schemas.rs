@@ -1,0 +1,94 @@
+//! Schemas: create missing ones, converge declared owners, privileges, comments.
+//!
+//! A schema without `owner:` is created owned by the database owner the spec
+//! declares (or the connected role); an existing schema's owner is only
+//! changed when `owner:` is written out.
+
+use super::{Diff, acl, label};
+use crate::catalog::Catalog;
+use crate::change::{Change, Phase, Statement};
+use crate::privilege::Acl;
+use crate::privilege::{ObjectKind, Privilege};
+use crate::spec::Spec;
+
+pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
+    let major = catalog.server.major();
+    let empty = Acl::new();
+    for (name, schema) in &spec.schemas {
+        let object = label("schema", name);
+        let actual = catalog.schemas.get(name);
+        let owner = match actual {
+            None => {
+                let owner = schema
+                    .owner
+                    .clone()
+                    .or_else(|| spec.database.as_ref().and_then(|d| d.owner.clone()));
+                out.changes.push(Change::converge(
+                    Phase::Schemas,
+                    object.clone(),
+                    &schema.origin,
+                    Statement::CreateSchema {
+                        name: name.clone(),
+                        owner: owner.clone(),
+                    },
+                ));
+                owner.unwrap_or_else(|| catalog.server.current_user.clone())
+            }
+            Some(actual) => match &schema.owner {
+                Some(owner) if owner != &actual.owner => {
+                    out.changes.push(Change::converge(
+                        Phase::Schemas,
+                        object.clone(),
+                        &schema.origin,
+                        Statement::AlterSchemaOwner {
+                            name: name.clone(),
+                            owner: owner.clone(),
+                        },
+                    ));
+                    owner.clone()
+                }
+                _ => actual.owner.clone(),
+            },
+        };
+        acl::diff(
+            &acl::Target {
+                kind: ObjectKind::Schema,
+                name,
+                label: object.clone(),
+                owner: Some(&owner),
+                baseline: baseline(name, major),
+                grants: &schema.grants,
+                revokes: &schema.revokes,
+                origin: &schema.origin,
+                major,
+            },
+            actual.map(|a| &a.acl).unwrap_or(&empty),
+            out,
+        );
+        if let Some(text) = &schema.comment
+            && actual.and_then(|a| a.comment.as_ref()) != Some(text)
+        {
+            out.changes.push(Change::converge(
+                Phase::Comments,
+                object,
+                &schema.origin,
+                Statement::Comment {
+                    kind: "SCHEMA",
+                    object: name.clone(),
+                    text: Some(text.clone()),
+                },
+            ));
+        }
+    }
+}
+
+/// What PUBLIC holds on a schema nobody granted anything on: nothing, except
+/// on `public`, which initdb creates with USAGE for PUBLIC (and, before
+/// PostgreSQL 15, CREATE too).
+fn baseline(name: &str, major: u32) -> &'static [Privilege] {
+    match (name, major) {
+        ("public", 15..) => &[Privilege::Usage],
+        ("public", _) => &[Privilege::Usage, Privilege::Create],
+        _ => &[],
+    }
+}

@@ -1,0 +1,51 @@
+//! Stage 4, `plan`: order the diff's changes by dependency and decide what
+//! runs. Pure.
+//!
+//! In: a [`Diff`] and whether to prune. Out: a [`Plan`] whose `changes` run in
+//! order (roles → memberships → database → schemas → extensions →
+//! privileges → comments → prunes), and whose `extras` are the undeclared
+//! things that are reported but kept.
+
+use crate::change::{Change, Class};
+use crate::diff::{Diff, Refusal};
+
+/// What a run will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Statements to execute, in order.
+    pub changes: Vec<Change>,
+    /// Undeclared extras found and kept (without `--prune`).
+    pub extras: Vec<Change>,
+    /// Requests that will not be carried out.
+    pub refusals: Vec<Refusal>,
+}
+
+impl Plan {
+    /// Whether the database differs from the spec in a way `check` reports:
+    /// a verifiable change, an extra, or a refusal.
+    pub fn has_drift(&self) -> bool {
+        self.changes.iter().any(|c| c.verifiable)
+            || !self.extras.is_empty()
+            || !self.refusals.is_empty()
+    }
+
+    /// Changes that are counted as drift (excludes unverifiable passwords).
+    pub fn drift_changes(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.verifiable)
+    }
+}
+
+/// Orders `diff` into a plan; prune changes run only when `prune` is set.
+pub fn build(diff: Diff, prune: bool) -> Plan {
+    let (mut changes, extras): (Vec<Change>, Vec<Change>) = diff
+        .changes
+        .into_iter()
+        .partition(|c| c.class == Class::Converge || prune);
+    // Stable: within a phase the diff's deterministic order is kept.
+    changes.sort_by_key(|c| c.phase);
+    Plan {
+        changes,
+        extras,
+        refusals: diff.refusals,
+    }
+}

@@ -1,0 +1,281 @@
+//! What a run prints: data (plans, JSON) on stdout, the human summary and
+//! errors on stderr. A closed stdout (`… | head`) ends output quietly.
+
+use crate::apply::{Options, Outcome};
+use crate::change::{Change, Class};
+use crate::config::{Command, OutputFormat};
+use crate::connect::ConnectionSettings;
+use crate::diff::Refusal;
+use crate::error::Error;
+use crate::spec::Spec;
+use crate::spec::model::Origin;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// Counters of a run.
+pub struct Stats {
+    /// Wall time since start.
+    pub elapsed: Duration,
+    /// Round trips to the server.
+    pub round_trips: usize,
+}
+
+/// Writes to stdout; a closed pipe is not an error.
+fn stdout(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Writes to stderr, ignoring failures (nothing else can be done with them).
+fn stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+fn origin_json(o: &Option<Origin>) -> Value {
+    match o {
+        Some(o) => json!({
+            "path": o.path.as_str(),
+            "line": o.at.map(|a| a.line),
+            "column": o.at.map(|a| a.column),
+        }),
+        None => Value::Null,
+    }
+}
+
+fn change_json(c: &Change) -> Value {
+    json!({
+        "object": c.object,
+        "sql": c.statement.render_redacted().as_str(),
+        "class": match c.class { Class::Converge => "converge", Class::Prune => "prune" },
+        "verifiable": c.verifiable,
+        "origin": origin_json(&c.origin),
+    })
+}
+
+fn refusal_json(r: &Refusal) -> Value {
+    json!({ "object": r.object, "reason": r.reason, "hint": r.hint, "origin": origin_json(&r.origin) })
+}
+
+/// `validate` succeeded.
+pub fn validated(spec: &Spec, file: &Path, format: OutputFormat) -> Result<(), Error> {
+    match format {
+        OutputFormat::Json => stdout(&format!(
+            "{}\n",
+            json!({
+                "valid": true,
+                "file": file.display().to_string(),
+                "roles": spec.roles.len(),
+                "schemas": spec.schemas.len(),
+                "extensions": spec.extensions.len(),
+            })
+        )),
+        OutputFormat::Human => {
+            stderr(&format!(
+                "{}: valid ({} roles, {} schemas, {} extensions)\n",
+                file.display(),
+                spec.roles.len(),
+                spec.schemas.len(),
+                spec.extensions.len()
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// `wait` succeeded.
+pub fn ready(
+    settings: &ConnectionSettings,
+    elapsed: Duration,
+    format: OutputFormat,
+) -> Result<(), Error> {
+    match format {
+        OutputFormat::Json => stdout(&format!(
+            "{}\n",
+            json!({ "ready": true, "target": settings.describe(), "elapsed_ms": elapsed.as_millis() as u64 })
+        )),
+        OutputFormat::Human => {
+            stderr(&format!(
+                "{} accepts connections (after {:.2}s)\n",
+                settings.describe(),
+                elapsed.as_secs_f64()
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// The result of `apply`, `plan` or `check`.
+pub fn outcome(
+    command: &Command,
+    outcome: &Outcome,
+    options: &Options,
+    stats: &Stats,
+    format: OutputFormat,
+) -> Result<(), Error> {
+    let plan = &outcome.plan;
+    let server = &outcome.catalog.server;
+    match format {
+        OutputFormat::Json => {
+            let name = match command {
+                Command::Apply { .. } => "apply",
+                Command::Plan { .. } => "plan",
+                _ => "check",
+            };
+            stdout(&format!(
+                "{}\n",
+                json!({
+                    "command": name,
+                    "database": server.database,
+                    "server_version": server.version_num,
+                    "in_sync": !plan.has_drift(),
+                    "prune": options.prune,
+                    "changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
+                    "extras": plan.extras.iter().map(change_json).collect::<Vec<_>>(),
+                    "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
+                    "executed": outcome.executed,
+                    "elapsed_ms": stats.elapsed.as_millis() as u64,
+                    "round_trips": stats.round_trips,
+                })
+            ))
+        }
+        OutputFormat::Human => human(command, outcome, options, stats),
+    }
+}
+
+fn human(
+    command: &Command,
+    outcome: &Outcome,
+    options: &Options,
+    stats: &Stats,
+) -> Result<(), Error> {
+    let plan = &outcome.plan;
+    let server = &outcome.catalog.server;
+    let db = &server.database;
+    let secs = stats.elapsed.as_secs_f64();
+    match command {
+        Command::Plan { .. } => {
+            let mut text = format!(
+                "-- pg-provision plan for database `{db}` (PostgreSQL {}): {} change(s)\n",
+                server.major(),
+                plan.changes.len()
+            );
+            for c in &plan.changes {
+                text.push_str(&format!(
+                    "-- {}{}\n{};\n",
+                    c.object,
+                    origin_suffix(&c.origin),
+                    c.statement.render_redacted()
+                ));
+            }
+            if !plan.extras.is_empty() {
+                text.push_str("-- undeclared extras, kept (revoked with --prune):\n");
+                for c in &plan.extras {
+                    text.push_str(&format!("-- {};\n", c.statement.render_redacted()));
+                }
+            }
+            stdout(&text)?;
+            refusals(plan);
+            stderr(&format!(
+                "{} change(s) planned for `{db}` in {secs:.2}s\n",
+                plan.changes.len()
+            ));
+        }
+        Command::Check => {
+            let mut text = String::new();
+            for c in plan.drift_changes() {
+                text.push_str(&format!(
+                    "differs: {}{}\n  fix: {}\n",
+                    c.object,
+                    origin_suffix(&c.origin),
+                    c.statement.render_redacted()
+                ));
+            }
+            for c in &plan.extras {
+                text.push_str(&format!(
+                    "undeclared: {}\n  prune: {}\n",
+                    c.object,
+                    c.statement.render_redacted()
+                ));
+            }
+            stdout(&text)?;
+            refusals(plan);
+            let unverifiable = plan.changes.iter().filter(|c| !c.verifiable).count();
+            if unverifiable > 0 {
+                stderr(&format!(
+                    "note: {unverifiable} password(s) cannot be compared (pg_authid is not readable by `{}`)\n",
+                    server.current_user
+                ));
+            }
+            if plan.has_drift() {
+                stderr(&format!(
+                    "drift: `{db}` differs from the spec: {} change(s) pending, {} undeclared extra(s), {} refusal(s)\n",
+                    plan.drift_changes().count(),
+                    plan.extras.len(),
+                    plan.refusals.len()
+                ));
+            } else {
+                stderr(&format!("in sync: `{db}` matches the spec ({secs:.2}s)\n"));
+            }
+        }
+        _ => {
+            let mut text = String::new();
+            for c in &plan.changes {
+                text.push_str(&format!("  {}\n", c.statement.render_redacted()));
+            }
+            text.push_str(&format!(
+                "applied {} change(s) to `{db}` in {secs:.2}s ({} round trips){}\n",
+                outcome.executed,
+                stats.round_trips,
+                if outcome.executed > 0 {
+                    ", verified"
+                } else {
+                    ""
+                }
+            ));
+            if !plan.extras.is_empty() && !options.prune {
+                text.push_str(&format!(
+                    "kept {} undeclared extra(s) (run `apply --prune` to revoke):\n",
+                    plan.extras.len()
+                ));
+                for c in &plan.extras {
+                    text.push_str(&format!("  {}\n", c.object));
+                }
+            }
+            stderr(&text);
+        }
+    }
+    Ok(())
+}
+
+fn refusals(plan: &crate::plan::Plan) {
+    for r in &plan.refusals {
+        let mut text = format!("refused: {}: {}\n", r.object, r.reason);
+        if let Some(o) = &r.origin {
+            text.push_str(&format!("  declared at {o}\n"));
+        }
+        if let Some(h) = &r.hint {
+            text.push_str(&format!("  hint: {h}\n"));
+        }
+        stderr(&text);
+    }
+}
+
+fn origin_suffix(o: &Option<Origin>) -> String {
+    o.as_ref().map(|o| format!(" ({o})")).unwrap_or_default()
+}
+
+/// Prints a failed run's error.
+pub fn error(e: &Error, format: OutputFormat) {
+    if let OutputFormat::Json = format {
+        let _ = stdout(&format!(
+            "{}\n",
+            json!({ "error": e.to_string(), "exit_code": e.exit_code() })
+        ));
+    }
+    stderr(&format!("error: {e}\n"));
+}

@@ -1,0 +1,28 @@
+//! Stage 6, `verify`: read the catalog again and require an empty diff.
+//!
+//! Runs inside the apply transaction, before `COMMIT`, so a plan that did not
+//! converge is rolled back rather than left half-true.
+
+use crate::catalog;
+use crate::error::Error;
+use crate::plan;
+use crate::session::Session;
+use crate::spec::Spec;
+
+/// Fails with what is still pending if the catalog does not match `spec`.
+pub fn verify(session: &mut Session, spec: &Spec, prune: bool) -> Result<(), Error> {
+    let catalog = catalog::read(session)?;
+    let plan = plan::build(crate::diff::diff(spec, &catalog), prune);
+    let mut left: Vec<String> = plan
+        .drift_changes()
+        .map(|c| c.statement.render_redacted().to_string())
+        .collect();
+    if prune {
+        left.extend(plan.extras.iter().map(|c| c.object.clone()));
+    }
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Verify(left))
+    }
+}
