@@ -82,7 +82,10 @@ mod tests {
             ("api_user", r#""api_user""#),
             ("Api User", r#""Api User""#),
             ("select", r#""select""#),
-            (r#"x"; DROP ROLE postgres; --"#, r#""x""; DROP ROLE postgres; --""#),
+            (
+                r#"x"; DROP ROLE postgres; --"#,
+                r#""x""; DROP ROLE postgres; --""#,
+            ),
             ("rôle", r#""rôle""#),
             ("", r#""""#),
         ];

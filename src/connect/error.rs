@@ -77,10 +77,8 @@ impl ConnectError {
     #[must_use]
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Self::InvalidSettings { .. } => Some(
-                "use a postgres://user@host:port/dbname url or key=value pairs; \
-                 sslmode is one of disable, allow, prefer, require, verify-ca, verify-full",
-            ),
+            // the message already names the key and what is accepted
+            Self::InvalidSettings { .. } => None,
             Self::Unreachable { .. } => Some(
                 "is the server running and accepting connections on that host and port? \
                  give it a longer wait timeout if it starts slowly",
@@ -231,19 +229,13 @@ pub(crate) fn classify(
         );
     }
     if is_tls(err) {
-        let detail = summarize(err);
-        let message = if detail.contains("server does not support TLS") {
-            format!("the server at {target} does not support tls, but the sslmode requires it")
-        } else {
-            format!("tls handshake with {target} failed: {detail}")
-        };
-        return rejected(RejectReason::Tls, message);
+        return rejected(RejectReason::Tls, tls_message(err, target));
     }
     if chain(err).any(|e| e.to_string() == "password missing") {
         return rejected(
             RejectReason::BadPassword,
             format!(
-                "the server at {target} asked for a password for user `{user}`, but none was given: the password was rejected"
+                "the server at {target} asked for a password for user `{user}`, but none was given"
             ),
         );
     }
@@ -254,6 +246,30 @@ pub(crate) fn classify(
             summarize(err)
         ),
     )
+}
+
+/// Says what TLS refused, without the library's "error performing TLS handshake" prefix.
+fn tls_message(err: &postgres::Error, target: &str) -> String {
+    let rustls_error = chain(err).find_map(|e| {
+        e.downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    });
+    match rustls_error {
+        Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            format!(
+                "the tls certificate of {target} is not signed by a trusted ca (unknown issuer)"
+            )
+        }
+        Some(rustls::Error::InvalidCertificate(cert_err)) => {
+            format!("the tls certificate of {target} was refused: {cert_err}")
+        }
+        Some(other) => format!("tls handshake with {target} failed: {other}"),
+        None if chain(err).any(|e| e.to_string() == "server does not support TLS") => {
+            format!("the server at {target} does not support tls, but the sslmode requires it")
+        }
+        None => format!("tls handshake with {target} failed: {}", summarize(err)),
+    }
 }
 
 /// True when the failure happened in the TLS layer (negotiation or certificate checks).

@@ -5,6 +5,8 @@
 //! at once, or `Unreachable` (attempts, elapsed, last failure) once the time is up.
 //! Each failed attempt is logged at info with the target, never the password.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -42,6 +44,7 @@ pub fn wait(
         .with_min_delay(MIN_DELAY)
         .with_max_delay(MAX_BASE_DELAY)
         .with_jitter()
+        .with_jitter_seed(process_seed())
         .without_max_times()
         .build();
     let mut attempts: u32 = 0;
@@ -83,4 +86,11 @@ pub fn wait(
         );
         thread::sleep(delay);
     }
+}
+
+/// A per-process random seed for the jitter. Without backon's `std` feature its
+/// jitter uses a fixed seed, so replicas started together would retry in lockstep;
+/// `RandomState` keys come from the OS's random source.
+fn process_seed() -> u64 {
+    RandomState::new().hash_one(std::process::id())
 }
