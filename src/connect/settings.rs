@@ -1,13 +1,15 @@
 //! Where and how to connect, resolved the way libpq does it.
 //!
 //! In: the `--database-url` / `DATABASE_URL` value if any (URL or `key=value`
-//! conninfo) and a lookup for the libpq variables (`PGHOST PGPORT PGUSER PGPASSWORD
-//! PGDATABASE PGSSLMODE PGSSLROOTCERT PGCONNECT_TIMEOUT PGAPPNAME`, and `USER`).
+//! conninfo) and a lookup for the libpq variables (`PGHOST PGHOSTADDR PGPORT PGUSER
+//! PGPASSWORD PGDATABASE PGSSLMODE PGSSLROOTCERT PGCONNECT_TIMEOUT PGAPPNAME PGOPTIONS
+//! PGCHANNELBINDING`, and `USER` for the default user name).
 //! Out: validated [`ConnectionSettings`]; a `postgres::Config` for one attempt; a
 //! description for messages. Anything the string leaves out comes from the variables,
 //! then from libpq's defaults. The password never appears in `describe` or `Debug`.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -39,6 +41,8 @@ enum ChannelBinding {
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionSettings {
     hosts: Vec<Host>,
+    /// libpq `hostaddr`: IPs to dial instead of resolving `hosts` (TLS still checks `hosts`).
+    hostaddrs: Vec<IpAddr>,
     /// One port for all hosts, or one per host.
     ports: Vec<u16>,
     user: String,
@@ -74,6 +78,7 @@ type Raw = Option<(String, Origin)>;
 #[derive(Default)]
 struct RawSettings {
     host: Raw,
+    hostaddr: Raw,
     port: Raw,
     user: Raw,
     password: Raw,
@@ -90,6 +95,7 @@ impl RawSettings {
     fn slot(&mut self, key: &str) -> Result<&mut Raw, ConnectError> {
         Ok(match key {
             "host" => &mut self.host,
+            "hostaddr" => &mut self.hostaddr,
             "port" => &mut self.port,
             "user" => &mut self.user,
             "password" => &mut self.password,
@@ -107,7 +113,7 @@ impl RawSettings {
             }
             _ => {
                 return Err(ConnectError::invalid(format!(
-                    "unknown connection option `{key}`; supported: host, port, user, password, \
+                    "unknown connection option `{key}`; supported: host, hostaddr, port, user, password, \
                      dbname, sslmode, sslrootcert, application_name, connect_timeout, options, \
                      channel_binding"
                 )));
@@ -120,8 +126,9 @@ impl ConnectionSettings {
     /// Resolves settings from a URL or conninfo string, falling back to libpq variables and defaults.
     ///
     /// `url`: the --database-url or DATABASE_URL value if any (an empty string counts
-    /// as none); `env`: lookup for PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE
-    /// PGSSLROOTCERT PGCONNECT_TIMEOUT PGAPPNAME and USER (injected for tests). Accepts
+    /// as none); `env`: lookup for PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE
+    /// PGSSLMODE PGSSLROOTCERT PGCONNECT_TIMEOUT PGAPPNAME PGOPTIONS PGCHANNELBINDING and
+    /// USER (injected for tests). Accepts
     /// `postgres://` / `postgresql://` URLs (percent-encoding, `[v6]` hosts, host lists,
     /// `?host=/socket/dir`, `sslmode`, `sslrootcert`, `application_name`,
     /// `connect_timeout`) and `key=value` conninfo strings. Does no I/O.
@@ -137,6 +144,7 @@ impl ConnectionSettings {
         }
         for (var, key) in [
             ("PGHOST", "host"),
+            ("PGHOSTADDR", "hostaddr"),
             ("PGPORT", "port"),
             ("PGUSER", "user"),
             ("PGPASSWORD", "password"),
@@ -166,7 +174,18 @@ impl ConnectionSettings {
             ConnectError::invalid(format!("invalid {what} `{value}` {origin}"))
         };
 
+        let hostaddrs: Vec<IpAddr> = match &raw.hostaddr {
+            None => Vec::new(),
+            Some((list, origin)) => list
+                .split(',')
+                .map(|a| a.parse().map_err(|_| invalid("hostaddr", a, *origin)))
+                .collect::<Result<_, _>>()?,
+        };
         let hosts: Vec<Host> = match &raw.host {
+            // hostaddr alone: dial and verify the IPs (as libpq does)
+            None if !hostaddrs.is_empty() => {
+                hostaddrs.iter().map(|a| Host::Tcp(a.to_string())).collect()
+            }
             None => vec![Host::Socket(DEFAULT_SOCKET_DIR.into())],
             Some((list, _)) => list
                 .split(',')
@@ -177,6 +196,26 @@ impl ConnectionSettings {
                 })
                 .collect(),
         };
+
+        let hostaddrs = if raw.host.is_some() {
+            hostaddrs
+        } else {
+            Vec::new()
+        };
+        if !hostaddrs.is_empty() {
+            if hostaddrs.len() != hosts.len() {
+                return Err(ConnectError::invalid(format!(
+                    "{} hostaddr values given for {} hosts; give one per host",
+                    hostaddrs.len(),
+                    hosts.len()
+                )));
+            }
+            if hosts.iter().any(|h| matches!(h, Host::Socket(_))) {
+                return Err(ConnectError::invalid(
+                    "hostaddr cannot be combined with a unix socket host",
+                ));
+            }
+        }
 
         let ports: Vec<u16> = match &raw.port {
             None => vec![DEFAULT_PORT],
@@ -244,6 +283,7 @@ impl ConnectionSettings {
 
         Ok(Self {
             hosts,
+            hostaddrs,
             ports,
             user,
             password: raw.password.map(|(p, _)| p),
@@ -352,6 +392,9 @@ impl ConnectionSettings {
                 Host::Socket(dir) => config.host_path(dir),
             };
         }
+        for addr in &self.hostaddrs {
+            config.hostaddr(*addr);
+        }
         for port in &self.ports {
             config.port(*port);
         }
@@ -382,6 +425,7 @@ impl fmt::Debug for ConnectionSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionSettings")
             .field("hosts", &self.hosts)
+            .field("hostaddrs", &self.hostaddrs)
             .field("ports", &self.ports)
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
@@ -668,6 +712,37 @@ mod tests {
         assert_eq!(c.get_options(), Some("-c statement_timeout=5s"));
         assert_eq!(c.get_hosts(), &[postgres::config::Host::Tcp("db".into())]);
         assert_eq!(s.target(), "db:6000");
+    }
+
+    #[test]
+    fn hostaddr_dials_the_ip_and_keeps_the_name() {
+        let s = ok(
+            Some("host=db.example hostaddr=127.0.0.1 user=u sslmode=verify-full"),
+            &[],
+        );
+        let c = s.postgres_config();
+        assert_eq!(
+            c.get_hosts(),
+            &[postgres::config::Host::Tcp("db.example".into())]
+        );
+        assert_eq!(c.get_hostaddrs(), &["127.0.0.1".parse::<IpAddr>().unwrap()]);
+        assert_eq!(s.target(), "db.example:5432");
+
+        let s = ok(Some("hostaddr=::1 user=u"), &[]);
+        assert_eq!(s.target(), "[::1]:5432");
+        assert!(s.hostaddrs.is_empty());
+
+        for (url, needle) in [
+            (
+                "host=a,b hostaddr=127.0.0.1 user=u",
+                "1 hostaddr values given for 2 hosts",
+            ),
+            ("host=/tmp hostaddr=127.0.0.1 user=u", "unix socket"),
+            ("host=a hostaddr=db user=u", "invalid hostaddr `db`"),
+        ] {
+            let err = resolve(Some(url), &[]).unwrap_err();
+            assert!(err.to_string().contains(needle), "{url}: {err}");
+        }
     }
 
     #[test]
