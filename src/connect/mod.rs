@@ -1,102 +1,59 @@
-//! Connection settings, TLS and waiting for the server.
-//! (Temporary minimal version; the full module lands from the `connect` branch.)
+//! Connecting to PostgreSQL: settings, TLS, error classification and waiting.
+//!
+//! In: `--database-url` / `DATABASE_URL` / libpq `PG*` variables.
+//! Out: a `postgres::Client`, or a [`ConnectError`] that says which thing failed
+//! (settings, reachability, password, database, TLS) so the caller can pick an exit
+//! code. The password is never logged nor shown.
+//!
+//! - `settings`: URL / conninfo / variables → [`ConnectionSettings`]
+//! - `parse`: lexing of URLs and conninfo strings
+//! - `tls`: sslmode → rustls connector and certificate verifiers
+//! - `error`: [`ConnectError`], [`RejectReason`], [`is_transient`]
+//! - `wait`: retry with backoff until a deadline
+
+mod error;
+mod parse;
+mod settings;
+mod tls;
+mod wait;
 
 use std::time::{Duration, Instant};
-use thiserror::Error;
 
-/// Why connecting failed.
-#[derive(Debug, Error)]
-pub enum ConnectError {
-    /// Bad URL or options.
-    #[error("invalid connection settings: {message}")]
-    InvalidSettings {
-        /// What is wrong.
-        message: String,
-    },
-    /// Timed out on transient errors.
-    #[error("database at {target} not reachable after {attempts} attempts in {elapsed:?}: {last}")]
-    Unreachable {
-        /// Where.
-        target: String,
-        /// Attempts made.
-        attempts: u32,
-        /// Time spent.
-        elapsed: Duration,
-        /// Last error.
-        last: String,
-    },
-    /// The server refused us.
-    #[error("{message}")]
-    Rejected {
-        /// Why.
-        message: String,
-    },
-}
+pub use error::{ConnectError, RejectReason, is_transient};
+pub use settings::ConnectionSettings;
+pub use wait::wait;
 
-/// Where and how to connect.
-pub struct ConnectionSettings {
-    config: postgres::Config,
-    text: String,
-}
+use tls::Connector;
 
-impl ConnectionSettings {
-    /// From a URL or PG* variables.
-    pub fn resolve(
-        url: Option<&str>,
-        _env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConnectError> {
-        let text = url.unwrap_or("").to_string();
-        let config = text
-            .parse()
-            .map_err(|e: postgres::Error| ConnectError::InvalidSettings {
-                message: e.to_string(),
-            })?;
-        Ok(ConnectionSettings { config, text })
-    }
-    /// Redacted description.
-    pub fn describe(&self) -> String {
-        self.text.split('@').next_back().unwrap_or("").to_string()
-    }
-}
-
-/// One attempt.
+/// One connection attempt, with TLS per the settings' sslmode.
 pub fn connect(settings: &ConnectionSettings) -> Result<postgres::Client, ConnectError> {
-    settings
-        .config
-        .connect(postgres::NoTls)
-        .map_err(|e| ConnectError::Rejected {
-            message: crate::error::error_chain(&e),
-        })
+    let connector = Connector::new(settings.ssl_mode(), settings.root_cert())?;
+    attempt(settings, &connector, settings.connect_timeout())
 }
 
-/// Retry until timeout.
-pub fn wait(
+/// One attempt with a ready connector and an optional TCP connect timeout.
+fn attempt(
     settings: &ConnectionSettings,
-    timeout: Duration,
+    connector: &Connector,
+    connect_timeout: Option<Duration>,
 ) -> Result<postgres::Client, ConnectError> {
-    let start = Instant::now();
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        match settings.config.connect(postgres::NoTls) {
-            Ok(c) => return Ok(c),
-            Err(e) if e.as_db_error().is_none() && start.elapsed() < timeout => {
-                std::thread::sleep(Duration::from_millis(200));
-                let _ = e;
-            }
-            Err(e) if e.as_db_error().is_none() => {
-                return Err(ConnectError::Unreachable {
-                    target: settings.describe(),
-                    attempts,
-                    elapsed: start.elapsed(),
-                    last: e.to_string(),
-                });
-            }
-            Err(e) => {
-                return Err(ConnectError::Rejected {
-                    message: crate::error::error_chain(&e),
-                });
-            }
-        }
+    let mut config = settings.postgres_config();
+    if let Some(timeout) = connect_timeout {
+        config.connect_timeout(timeout);
     }
+    let start = Instant::now();
+    connector.connect(&config).map_err(|err| {
+        log::debug!(
+            "connection attempt to {} failed: {}",
+            settings.target(),
+            error::summarize(&err)
+        );
+        error::classify(
+            &err,
+            &settings.target(),
+            settings.user(),
+            settings.database(),
+            start.elapsed(),
+        )
+    })
 }
