@@ -136,7 +136,13 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(m) => write!(f, "{m}"),
             Error::Spec(e) => write!(f, "invalid spec: {e}"),
-            Error::Connect(e) => write!(f, "{}", error_chain(e)),
+            Error::Connect(e) => {
+                write!(f, "{}", error_chain(e))?;
+                if let Some(hint) = e.hint() {
+                    write!(f, "\n  hint: {hint}")?;
+                }
+                Ok(())
+            }
             Error::Catalog(CatalogError::Query(e)) => {
                 let d = DbFailure::from_postgres(e);
                 write!(f, "reading the catalog failed: {}", d.message)?;
