@@ -1,1 +1,14 @@
-//! All integration tests, in one binary, against real PostgreSQL clusters.
+//! All integration tests, in one binary, against real PostgreSQL clusters
+//! (see docs/testing.md). Each test starts its own throwaway cluster(s).
+
+mod cmd;
+mod connect;
+mod core;
+mod fingerprint;
+mod harness;
+mod identifiers;
+mod invalid_spec;
+mod scale;
+mod secrets;
+mod support;
+mod wait;

@@ -1,0 +1,94 @@
+//! Running the real `pg-provision` binary, as users and orchestrators do.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// What one run of the binary did.
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// stdout and stderr together, for greps.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// stdout parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {} after {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.elapsed, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A `pg-provision` command with a clean environment (no PG* or DATABASE_URL
+/// leaking in from the machine running the tests).
+pub fn pg_provision() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pg-provision"));
+    for var in [
+        "DATABASE_URL",
+        "PROVISION_FILE",
+        "PGHOST",
+        "PGHOSTADDR",
+        "PGPORT",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGDATABASE",
+        "PGSSLMODE",
+        "PGSSLROOTCERT",
+        "PGOPTIONS",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `cmd` and collects its output.
+pub fn run(cmd: &mut Command) -> Run {
+    let started = Instant::now();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run pg-provision");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `pg-provision -f spec --database-url url <args…>`.
+pub fn provision(spec: &Path, url: &str, args: &[&str]) -> Run {
+    run(pg_provision()
+        .arg("-f")
+        .arg(spec)
+        .arg("--database-url")
+        .arg(url)
+        .args(args))
+}
+
+/// The fixtures directory.
+pub fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
