@@ -127,6 +127,10 @@ fn init_logging() {
     // Our own progress (waiting, what ran) at info unless RUST_LOG says otherwise.
     let env = env_logger::Env::default().default_filter_or("pg_provision=info");
     let _ = env_logger::Builder::from_env(env)
+        // The driver logs every statement at debug level, and statements can
+        // carry password verifiers: it never logs below info, whatever RUST_LOG says.
+        .filter_module("tokio_postgres", log::LevelFilter::Info)
+        .filter_module("postgres", log::LevelFilter::Info)
         .format_timestamp(None)
         .format_target(false)
         .try_init();

@@ -45,7 +45,11 @@ fn tls_cluster() -> Cluster {
 fn sslmodes_and_certificate_checks() {
     let cluster = tls_cluster();
     let port = cluster.port();
-    let ca = cluster.ca_cert().display().to_string();
+    let ca = cluster
+        .ca_cert()
+        .expect("tls cluster has a CA")
+        .display()
+        .to_string();
     let conninfo = |host: &str, extra: &str| {
         format!("host={host} port={port} user=app password={PASSWORD} dbname=appdb {extra}")
     };
@@ -187,7 +191,7 @@ fn wait_reaches_a_server_that_starts_later() {
     let url = format!(
         "postgres://app:{PASSWORD}@localhost:{}/appdb?sslmode=verify-full&sslrootcert={}",
         cluster.port(),
-        cluster.ca_cert().display()
+        cluster.ca_cert().expect("tls cluster has a CA").display()
     );
     cluster.stop();
     let started = Instant::now();

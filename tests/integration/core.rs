@@ -84,23 +84,48 @@ fn drift_by_hand_is_reported_then_converged() {
         "ALTER ROLE api_anon LOGIN; GRANT CREATE ON SCHEMA api TO api_anon; \
          GRANT app_owner TO analyst; ALTER ROLE analyst SET work_mem = '64MB';",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let check = core(&cluster, &["check"]);
     assert_eq!(check.code, 2, "{check:?}");
-    assert!(check.stdout.contains("differs: role `api_anon`"), "{check:?}");
-    assert!(check.stdout.contains(r#"ALTER ROLE "api_anon" WITH NOLOGIN"#), "{check:?}");
     assert!(
-        check.stdout.contains("undeclared: CREATE on schema `api` held by `api_anon`"),
+        check.stdout.contains("differs: role `api_anon`"),
         "{check:?}"
     );
-    assert!(check.stdout.contains("membership `analyst in app_owner`"), "{check:?}");
-    assert!(check.stdout.contains("setting `work_mem` of role `analyst`"), "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains(r#"ALTER ROLE "api_anon" WITH NOLOGIN"#),
+        "{check:?}"
+    );
+    assert!(
+        check
+            .stdout
+            .contains("undeclared: CREATE on schema `api` held by `api_anon`"),
+        "{check:?}"
+    );
+    assert!(
+        check.stdout.contains("membership `analyst in app_owner`"),
+        "{check:?}"
+    );
+    assert!(
+        check
+            .stdout
+            .contains("setting `work_mem` of role `analyst`"),
+        "{check:?}"
+    );
 
     // A plain apply converges attributes and keeps (and names) the extras.
     let apply = core(&cluster, &["apply"]);
     assert_eq!(apply.code, 0, "{apply:?}");
-    assert!(apply.stderr.contains("kept 3 undeclared extra(s)"), "{apply:?}");
+    assert!(
+        apply.stderr.contains("kept 3 undeclared extra(s)"),
+        "{apply:?}"
+    );
     let still = core(&cluster, &["check"]);
     assert_eq!(still.code, 2, "extras are still drift: {still:?}");
     assert!(!still.stdout.contains("differs:"), "{still:?}");
@@ -109,7 +134,12 @@ fn drift_by_hand_is_reported_then_converged() {
     let prune = core(&cluster, &["apply", "--prune"]);
     assert_eq!(prune.code, 0, "{prune:?}");
     assert_eq!(core(&cluster, &["check"]).code, 0);
-    assert_same("before drift", &before, "after prune", &fingerprint(&cluster, "app"));
+    assert_same(
+        "before drift",
+        &before,
+        "after prune",
+        &fingerprint(&cluster, "app"),
+    );
 }
 
 #[test]
@@ -126,13 +156,19 @@ fn provisioned_login_authenticates_with_scram_over_tcp() {
         .connect(postgres::NoTls)
         .expect("authenticator logs in with the password from the secret file");
     let row = client
-        .query_one("SELECT current_user::text, current_setting('statement_timeout')", &[])
+        .query_one(
+            "SELECT current_user::text, current_setting('statement_timeout')",
+            &[],
+        )
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "authenticator");
     assert_eq!(row.get::<_, String>(1), "5s");
     let stored: String = cluster
         .client("app")
-        .query_one("SELECT rolpassword FROM pg_authid WHERE rolname = 'authenticator'", &[])
+        .query_one(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'authenticator'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
@@ -151,13 +187,20 @@ fn changed_password_is_rotated_and_unchanged_one_is_left_alone() {
     assert_eq!(core(&cluster, &["apply"]).code, 0);
     let verifier = |c: &Cluster| -> String {
         c.client("app")
-            .query_one("SELECT rolpassword FROM pg_authid WHERE rolname = 'migrator'", &[])
+            .query_one(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'migrator'",
+                &[],
+            )
             .unwrap()
             .get(0)
     };
     let first = verifier(&cluster);
     assert_eq!(core(&cluster, &["apply"]).code, 0);
-    assert_eq!(verifier(&cluster), first, "an unchanged password keeps its verifier");
+    assert_eq!(
+        verifier(&cluster),
+        first,
+        "an unchanged password keeps its verifier"
+    );
 
     let mut cmd = crate::cmd::pg_provision();
     cmd.env("CORE_MIGRATOR_PASSWORD", "rotated-Secret-8")
@@ -168,7 +211,12 @@ fn changed_password_is_rotated_and_unchanged_one_is_left_alone() {
         .arg("check");
     let check = crate::cmd::run(&mut cmd);
     assert_eq!(check.code, 2, "{check:?}");
-    assert!(check.stdout.contains(r#"ALTER ROLE "migrator" PASSWORD '<redacted>'"#), "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains(r#"ALTER ROLE "migrator" PASSWORD '<redacted>'"#),
+        "{check:?}"
+    );
     let apply = crate::cmd::run(
         crate::cmd::pg_provision()
             .env("CORE_MIGRATOR_PASSWORD", "rotated-Secret-8")
@@ -191,9 +239,24 @@ fn plan_prints_sql_and_changes_nothing() {
     let before = fingerprint(&cluster, "app");
     let plan = core(&cluster, &["plan"]);
     assert_eq!(plan.code, 0, "{plan:?}");
-    assert!(plan.stdout.contains(r#"CREATE ROLE "app_owner" WITH NOLOGIN"#), "{plan:?}");
-    assert!(plan.stdout.contains(r#"CREATE SCHEMA "api" AUTHORIZATION "app_owner";"#), "{plan:?}");
-    assert_eq!(fingerprint(&cluster, "app"), before, "plan must not change anything");
+    assert!(
+        plan.stdout
+            .contains(r#"CREATE ROLE "app_owner" WITH NOLOGIN"#),
+        "{plan:?}"
+    );
+    assert!(
+        plan.stdout
+            .contains(r#"CREATE SCHEMA "api" AUTHORIZATION "app_owner";"#),
+        "{plan:?}"
+    );
+    assert_eq!(
+        fingerprint(&cluster, "app"),
+        before,
+        "plan must not change anything"
+    );
     let unused = provision(&core_spec(), &cluster.superuser_url("app"), &["check"]);
-    assert_eq!(unused.code, 65, "missing env secret is a spec error: {unused:?}");
+    assert_eq!(
+        unused.code, 65,
+        "missing env secret is a spec error: {unused:?}"
+    );
 }

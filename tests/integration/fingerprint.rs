@@ -14,7 +14,7 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
       r.rolreplication, r.rolbypassrls, r.rolconnlimit, r.rolvaliduntil,
       CASE WHEN a.rolpassword IS NULL THEN 'none' ELSE split_part(a.rolpassword, '$', 1) END,
       pg_catalog.shobj_description(r.oid, 'pg_authid'),
-      (SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setrole = r.oid AND s.setdatabase = 0)) AS line
+      (SELECT array_agg(c ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setrole = r.oid AND s.setdatabase = 0)) AS line
     FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid
     WHERE r.rolname !~ '^pg_' AND r.rolname <> 'postgres'
   UNION ALL
@@ -24,7 +24,7 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
     WHERE u.rolname <> 'postgres'
   UNION ALL
   SELECT format('database owner=%s settings=%s comment=%s', pg_get_userbyid(d.datdba),
-      (SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0),
+      (SELECT array_agg(c ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid AND s.setrole = 0),
       pg_catalog.shobj_description(d.oid, 'pg_database'))
     FROM pg_database d WHERE d.datname = current_database()
   UNION ALL
@@ -65,7 +65,15 @@ pub fn assert_same(left_name: &str, left: &str, right_name: &str, right: &str) {
     let only_right: Vec<&&str> = r.difference(&l).collect();
     panic!(
         "catalog fingerprints differ\nonly in {left_name}:\n  {}\nonly in {right_name}:\n  {}",
-        only_left.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("\n  "),
-        only_right.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("\n  ")
+        only_left
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  "),
+        only_right
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
 }

@@ -56,7 +56,10 @@ fn hostile_identifiers_round_trip() {
         assert_eq!(owner, *n);
     }
     let postgres_exists: bool = client
-        .query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postgres')", &[])
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postgres')",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert!(postgres_exists);

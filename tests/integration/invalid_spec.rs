@@ -6,15 +6,51 @@ use crate::fingerprint::fingerprint;
 use crate::support::cluster::Cluster;
 
 const CASES: &[(&str, &str, &str)] = &[
-    ("malformed YAML", "version: 1\nroles:\n  app: { login: true\n", ":3:"),
-    ("unknown key", "version: 1\nroles:\n  app:\n    logon: true\n", ":4:5: roles.app.logon: unknown field `logon`"),
-    ("undeclared role", "version: 1\nroles:\n  web:\n    member_of: [ghost]\n", ":4:17: roles.web.member_of[0]: role `ghost` is not declared"),
-    ("missing env secret", "version: 1\nroles:\n  web: { login: true, password: { env: PGP_TEST_UNSET_VAR } }\n", ":3:39: roles.web.password.env: environment variable `PGP_TEST_UNSET_VAR` is not set"),
-    ("missing secret file", "version: 1\nroles:\n  web: { login: true, password: { file: /nonexistent/secret } }\n", ":3:39: roles.web.password.file: cannot read secret file `/nonexistent/secret`"),
-    ("invalid identifier", "version: 1\nroles:\n  pg_reserved: {}\n", ":3:3: roles.pg_reserved: role name `pg_reserved` is reserved"),
-    ("identifier too long", "version: 1\nschemas:\n  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: {}\n", ":3:3: schemas.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: schema name"),
-    ("YAML 1.1 boolean", "version: 1\nroles:\n  app: { login: yes }\n", ":3:17: roles.app.login: invalid boolean"),
-    ("wrong version", "version: 2\n", ":1:1: version: unsupported version `2`"),
+    (
+        "malformed YAML",
+        "version: 1\nroles:\n  app: { login: true\n",
+        ":3:",
+    ),
+    (
+        "unknown key",
+        "version: 1\nroles:\n  app:\n    logon: true\n",
+        ":4:5: roles.app.logon: unknown field `logon`",
+    ),
+    (
+        "undeclared role",
+        "version: 1\nroles:\n  web:\n    member_of: [ghost]\n",
+        ":4:17: roles.web.member_of[0]: role `ghost` is not declared",
+    ),
+    (
+        "missing env secret",
+        "version: 1\nroles:\n  web: { login: true, password: { env: PGP_TEST_UNSET_VAR } }\n",
+        ":3:35: roles.web.password.env: environment variable `PGP_TEST_UNSET_VAR` is not set",
+    ),
+    (
+        "missing secret file",
+        "version: 1\nroles:\n  web: { login: true, password: { file: /nonexistent/secret } }\n",
+        ":3:35: roles.web.password.file: cannot read secret file `/nonexistent/secret`",
+    ),
+    (
+        "invalid identifier",
+        "version: 1\nroles:\n  pg_reserved: {}\n",
+        ":3:3: roles.pg_reserved: role name `pg_reserved` is reserved",
+    ),
+    (
+        "identifier too long",
+        "version: 1\nschemas:\n  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: {}\n",
+        ":3:3: schemas.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: schema name",
+    ),
+    (
+        "YAML 1.1 boolean",
+        "version: 1\nroles:\n  app: { login: yes }\n",
+        ":3:17: roles.app.login: invalid boolean",
+    ),
+    (
+        "wrong version",
+        "version: 2\n",
+        ":1:1: version: unsupported version `2`",
+    ),
 ];
 
 #[test]
@@ -36,7 +72,11 @@ fn invalid_specs_exit_65_with_location_and_change_nothing() {
             );
         }
     }
-    assert_eq!(fingerprint(&cluster, "postgres"), before, "a bad spec must change nothing");
+    assert_eq!(
+        fingerprint(&cluster, "postgres"),
+        before,
+        "a bad spec must change nothing"
+    );
 }
 
 #[test]
@@ -45,13 +85,21 @@ fn bad_command_line_exits_64() {
     assert_eq!(run.code, 64, "{run:?}");
     let run = crate::cmd::run(crate::cmd::pg_provision().args(["--wait-timeout", "soon", "wait"]));
     assert_eq!(run.code, 64, "{run:?}");
-    let run = crate::cmd::run(crate::cmd::pg_provision().args(["--database-url", "postgres://x@h/db?sslmode=bogus", "wait"]));
+    let run = crate::cmd::run(crate::cmd::pg_provision().args([
+        "--database-url",
+        "postgres://x@h/db?sslmode=bogus",
+        "wait",
+    ]));
     assert_eq!(run.code, 64, "{run:?}");
 }
 
 #[test]
 fn missing_spec_file_exits_65() {
-    let run = crate::cmd::run(crate::cmd::pg_provision().args(["-f", "/nonexistent/provision.yaml", "validate"]));
+    let run = crate::cmd::run(crate::cmd::pg_provision().args([
+        "-f",
+        "/nonexistent/provision.yaml",
+        "validate",
+    ]));
     assert_eq!(run.code, 65, "{run:?}");
     assert!(run.stderr.contains("cannot read the spec"), "{run:?}");
 }

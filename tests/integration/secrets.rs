@@ -39,9 +39,20 @@ fn no_password_or_verifier_in_any_output_at_trace_level() {
         outputs.push(run.all_output());
     }
     let all = outputs.join("\n");
-    assert!(all.contains("<redacted>"), "the plan shows where a password goes");
-    for secret in [FILE_PASSWORD, ENV_PASSWORD, cluster.superuser_password(), "SCRAM-SHA-256$"] {
-        assert!(!all.contains(secret), "`{secret}` leaked into output:\n{all}");
+    assert!(
+        all.contains("<redacted>"),
+        "the plan shows where a password goes"
+    );
+    for secret in [
+        FILE_PASSWORD,
+        ENV_PASSWORD,
+        cluster.superuser_password(),
+        "SCRAM-SHA-256$",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "`{secret}` leaked into output:\n{all}"
+        );
     }
     // And the roles really got those passwords.
     for (user, pw) in [("from_file", FILE_PASSWORD), ("from_env", ENV_PASSWORD)] {

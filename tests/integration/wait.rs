@@ -24,7 +24,10 @@ fn apply_waits_for_a_server_that_starts_later() {
     });
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.elapsed >= Duration::from_secs(4), "{run:?}");
-    assert!(run.stderr.contains("not reachable yet"), "attempts are logged: {run:?}");
+    assert!(
+        run.stderr.contains("not reachable yet"),
+        "attempts are logged: {run:?}"
+    );
 }
 
 #[test]
@@ -44,7 +47,10 @@ fn missing_database_fails_fast_and_says_so() {
     let run = provision(&spec(), &cluster.superuser_url("no_such_db"), &["apply"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.elapsed < Duration::from_secs(2), "{run:?}");
-    assert!(run.stderr.contains("`no_such_db` does not exist"), "{run:?}");
+    assert!(
+        run.stderr.contains("`no_such_db` does not exist"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -56,19 +62,24 @@ fn nothing_listening_exits_3_after_the_timeout() {
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.elapsed >= Duration::from_secs(3), "{run:?}");
     assert!(run.elapsed < Duration::from_secs(10), "{run:?}");
-    let wait = crate::cmd::run(
-        crate::cmd::pg_provision()
-            .args(["--database-url", &url, "wait", "--timeout", "1s"]),
-    );
+    let wait = crate::cmd::run(crate::cmd::pg_provision().args([
+        "--database-url",
+        &url,
+        "wait",
+        "--timeout",
+        "1s",
+    ]));
     assert_eq!(wait.code, 3, "{wait:?}");
 }
 
 #[test]
 fn wait_command_exits_0_when_ready() {
     let cluster = Cluster::start();
-    let run = crate::cmd::run(
-        crate::cmd::pg_provision().args(["--database-url", &cluster.superuser_url("postgres"), "wait"]),
-    );
+    let run = crate::cmd::run(crate::cmd::pg_provision().args([
+        "--database-url",
+        &cluster.superuser_url("postgres"),
+        "wait",
+    ]));
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("accepts connections"), "{run:?}");
 }
