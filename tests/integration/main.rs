@@ -2,12 +2,15 @@
 //! (see docs/testing.md). Each test starts its own throwaway cluster(s).
 
 mod cmd;
+mod concurrency;
 mod connect;
 mod core;
 mod fingerprint;
 mod harness;
 mod identifiers;
 mod invalid_spec;
+mod memberships;
+mod non_superuser;
 mod scale;
 mod secrets;
 mod support;
