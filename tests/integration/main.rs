@@ -1,6 +1,7 @@
 //! All integration tests, in one binary, against real PostgreSQL clusters
 //! (see docs/testing.md). Each test starts its own throwaway cluster(s).
 
+mod bench;
 mod cmd;
 mod concurrency;
 mod connect;
