@@ -100,13 +100,19 @@ fn base_dir() -> &'static Path {
             None if roomy_shm() => PathBuf::from("/dev/shm"),
             None => std::env::temp_dir(),
         };
-        let mut base = parent.join("pg-provision-tests");
+        // Per user: a dir root made is not writable by a developer's account.
+        let name = if os::is_root() {
+            "pg-provision-tests".to_string()
+        } else {
+            format!("pg-provision-tests-{}", os::euid())
+        };
+        let mut base = parent.join(&name);
         let traversable = base
             .ancestors()
             .skip(1)
             .all(|a| fs::metadata(a).is_ok_and(|m| m.permissions().mode() & 0o001 != 0));
         if base.as_os_str().len() > 60 || (os::is_root() && !traversable) {
-            base = PathBuf::from("/tmp/pg-provision-tests");
+            base = Path::new("/tmp").join(&name);
         }
         fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
         if os::is_root() {

@@ -11,18 +11,24 @@ use std::sync::OnceLock;
 /// The OS user that runs initdb and the server when the tests run as root.
 pub const SERVER_OS_USER: &str = "postgres";
 
-/// Whether this process runs with effective uid 0 (read from /proc/self/status).
-pub fn is_root() -> bool {
-    static ROOT: OnceLock<bool> = OnceLock::new();
-    *ROOT.get_or_init(|| {
+/// This process's effective uid (read from /proc/self/status).
+pub fn euid() -> u32 {
+    static EUID: OnceLock<u32> = OnceLock::new();
+    *EUID.get_or_init(|| {
         let status = fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-        let uid_line = status
+        status
             .lines()
-            .find(|l| l.starts_with("Uid:"))
-            .expect("Uid: line in /proc/self/status");
-        // "Uid:\treal\teffective\tsaved\tfs"
-        uid_line.split_whitespace().nth(2) == Some("0")
+            .find_map(|l| l.strip_prefix("Uid:"))
+            // "Uid:\treal\teffective\tsaved\tfs"
+            .and_then(|ids| ids.split_whitespace().nth(1))
+            .and_then(|id| id.parse().ok())
+            .expect("Uid: line in /proc/self/status")
     })
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    euid() == 0
 }
 
 /// A command for a PostgreSQL server program (initdb, pg_ctl): run directly, or
