@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 fn files(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let mut yaml = String::from("version: 1\nroles:\n  bench_owner: {}\n");
-    let mut sql = String::from("CREATE ROLE bench_owner;\nCREATE SCHEMA bench AUTHORIZATION bench_owner;\n");
+    let mut sql =
+        String::from("CREATE ROLE bench_owner;\nCREATE SCHEMA bench AUTHORIZATION bench_owner;\n");
     for i in 0..n {
         yaml.push_str(&format!("  r{i:05}: {{ member_of: [bench_owner] }}\n"));
         sql.push_str(&format!(
@@ -18,7 +19,12 @@ fn files(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::path::Pat
         ));
     }
     yaml.push_str("schemas:\n  bench: { owner: bench_owner, grants: [{ to: [");
-    yaml.push_str(&(0..n).map(|i| format!("r{i:05}")).collect::<Vec<_>>().join(", "));
+    yaml.push_str(
+        &(0..n)
+            .map(|i| format!("r{i:05}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     yaml.push_str("], privileges: [USAGE] }] }\n");
     let (y, s) = (dir.join("bench.yaml"), dir.join("bench.sql"));
     std::fs::write(&y, yaml).unwrap();
@@ -55,7 +61,11 @@ fn bench_roles_against_handwritten_sql() {
         assert_eq!(again.code, 0, "{again:?}");
         let check = provision(&yaml, &url, &["check"]);
         assert_eq!(check.code, 0, "{check:?}");
-        let over_baseline = provision(&yaml, &baseline_cluster.superuser_url("postgres"), &["check"]);
+        let over_baseline = provision(
+            &yaml,
+            &baseline_cluster.superuser_url("postgres"),
+            &["check"],
+        );
         assert_eq!(over_baseline.code, 0, "{over_baseline:?}");
         eprintln!(
             "{n:>5} roles ({} statements): psql -1 -f baseline {:.0} ms; pg-provision apply {:.0} ms ({:.2}× baseline), \
