@@ -6,7 +6,7 @@
 
 use super::{Diff, acl, label};
 use crate::catalog::Catalog;
-use crate::change::{Change, Phase, Statement};
+use crate::change::{Change, ObjectName, Phase, Statement};
 use crate::privilege::Acl;
 use crate::privilege::{ObjectKind, Privilege};
 use crate::spec::Spec;
@@ -74,7 +74,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                 &schema.origin,
                 Statement::Comment {
                     kind: "SCHEMA",
-                    object: name.clone(),
+                    object: ObjectName::Plain(name.clone()),
                     text: Some(text.clone()),
                 },
             ));
