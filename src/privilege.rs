@@ -104,8 +104,10 @@ pub enum ObjectKind {
     View,
     /// A sequence.
     Sequence,
-    /// A function or procedure.
+    /// A function (or aggregate).
     Function,
+    /// A procedure: privileges as for a function, but `GRANT … ON PROCEDURE`.
+    Procedure,
     /// A type or domain.
     Type,
 }
@@ -150,6 +152,7 @@ impl ObjectKind {
             ObjectKind::Table | ObjectKind::View => "TABLE",
             ObjectKind::Sequence => "SEQUENCE",
             ObjectKind::Function => "FUNCTION",
+            ObjectKind::Procedure => "PROCEDURE",
             ObjectKind::Type => "TYPE",
         }
     }
@@ -162,7 +165,7 @@ impl ObjectKind {
             ObjectKind::Table | ObjectKind::View if major >= 17 => TABLE_17,
             ObjectKind::Table | ObjectKind::View => TABLE,
             ObjectKind::Sequence => &[Privilege::Usage, Privilege::Select, Privilege::Update],
-            ObjectKind::Function => &[Privilege::Execute],
+            ObjectKind::Function | ObjectKind::Procedure => &[Privilege::Execute],
             ObjectKind::Type => &[Privilege::Usage],
         }
     }
@@ -171,17 +174,18 @@ impl ObjectKind {
     pub fn public_default(self) -> &'static [Privilege] {
         match self {
             ObjectKind::Database => &[Privilege::Connect, Privilege::Temporary],
-            ObjectKind::Function => &[Privilege::Execute],
+            ObjectKind::Function | ObjectKind::Procedure => &[Privilege::Execute],
             ObjectKind::Type => &[Privilege::Usage],
             ObjectKind::Schema | ObjectKind::Table | ObjectKind::View | ObjectKind::Sequence => &[],
         }
     }
 
     /// The kind whose default privileges apply to objects of this kind
-    /// (`ON TABLES` covers views too).
+    /// (`ON TABLES` covers views too, `ON FUNCTIONS` procedures).
     pub fn default_class(self) -> ObjectKind {
         match self {
             ObjectKind::View => ObjectKind::Table,
+            ObjectKind::Procedure => ObjectKind::Function,
             other => other,
         }
     }

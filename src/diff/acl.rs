@@ -158,15 +158,6 @@ impl Desired {
         self.entries.remove(&(who.to_string(), p));
     }
 
-    /// Whether `who` is to hold `p`.
-    pub fn has(&self, who: &str, p: Privilege) -> bool {
-        self.entries.contains_key(&(who.to_string(), p))
-    }
-
-    /// Whether nothing is desired or revoked.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.revoked.is_empty()
-    }
 }
 
 fn expand(set: &Option<BTreeSet<Privilege>>, all: &[Privilege]) -> Vec<Privilege> {

@@ -7,11 +7,14 @@
 
 mod acl;
 mod database;
+mod default_privileges;
 mod extensions;
 mod memberships;
+mod objects;
 mod roles;
 mod schemas;
 mod settings;
+mod signature;
 
 #[cfg(test)]
 mod tests;
@@ -51,6 +54,9 @@ pub fn diff(spec: &Spec, catalog: &Catalog) -> Diff {
     database::diff(spec, catalog, &mut out);
     schemas::diff(spec, catalog, &mut out);
     extensions::diff(spec, catalog, &mut out);
+    let defaults = default_privileges::desired(spec, catalog);
+    default_privileges::diff(spec, catalog, &defaults, &mut out);
+    objects::diff(spec, catalog, &defaults, &mut out);
     out
 }
 
