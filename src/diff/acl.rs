@@ -153,9 +153,11 @@ impl Desired {
         }
     }
 
-    /// Removes one privilege without recording it as declared.
-    pub fn remove(&mut self, who: &str, p: Privilege) {
+    /// Takes one privilege away as a rule of the tool (not a declared
+    /// revoke), attributed to `origin`: revoking it converges, it is not an extra.
+    pub fn deny(&mut self, who: &str, p: Privilege, origin: &Origin) {
         self.entries.remove(&(who.to_string(), p));
+        self.revoked.insert((who.to_string(), p), origin.clone());
     }
 
 }

@@ -322,7 +322,7 @@ impl<'a> Context<'a> {
                             .is_none_or(|s| s.contains(&Privilege::Execute))
                 });
             if live.security_definer && !public_granted {
-                want.remove("PUBLIC", Privilege::Execute);
+                want.deny("PUBLIC", Privilege::Execute, &decl.origin);
             }
             decl.grants.iter().for_each(|g| want.grant(g, all));
         }
