@@ -159,7 +159,6 @@ impl Desired {
         self.entries.remove(&(who.to_string(), p));
         self.revoked.insert((who.to_string(), p), origin.clone());
     }
-
 }
 
 fn expand(set: &Option<BTreeSet<Privilege>>, all: &[Privilege]) -> Vec<Privilege> {

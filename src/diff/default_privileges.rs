@@ -38,14 +38,13 @@ impl DesiredDefaults {
         origin: &Origin,
     ) -> Desired {
         let class = kind.default_class();
-        let mut want = match self.entries.get(&(owner.to_string(), None, class)) {
-            Some(global) => global.clone(),
-            None => {
-                let mut d = Desired::new();
-                d.baseline(class.public_default(), origin);
-                d
-            }
-        };
+        // Only what the defaults grant carries over: for an object that
+        // already exists, what they revoke is an extra, not a declared revoke.
+        let mut want = Desired::new();
+        match self.entries.get(&(owner.to_string(), None, class)) {
+            Some(global) => want.merge(global),
+            None => want.baseline(class.public_default(), origin),
+        }
         if let Some(local) = self
             .entries
             .get(&(owner.to_string(), Some(schema.to_string()), class))
