@@ -24,6 +24,17 @@ pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", ident(schema), ident(name))
 }
 
+/// A routine with its signature: `"schema"."name"(args)`.
+///
+/// `identity_args` must be text the server produced with
+/// `pg_get_function_identity_arguments` for this very routine, read in the
+/// same session: the server has already quoted every name and type in it
+/// (with the session's `search_path` deciding which types are qualified), so
+/// it is SQL, not user input, and is kept verbatim.
+pub fn routine(schema: &str, name: &str, identity_args: &str) -> String {
+    format!("{}({identity_args})", qualified(schema, name))
+}
+
 /// A role as a grantee: `PUBLIC` stays a keyword, every other name is quoted.
 pub fn grantee(role: &str) -> String {
     if role == PUBLIC {
@@ -114,5 +125,9 @@ mod tests {
         assert_eq!(grantee("public"), r#""public""#);
         assert_eq!(grantee_list(["a", "PUBLIC"]), r#""a", PUBLIC"#);
         assert_eq!(qualified("s", "t"), r#""s"."t""#);
+        assert_eq!(
+            routine("s", "f", "p_name text, \"Odd\" integer"),
+            r#""s"."f"(p_name text, "Odd" integer)"#
+        );
     }
 }

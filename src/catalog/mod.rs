@@ -2,20 +2,22 @@
 //! database from `pg_catalog`.
 //!
 //! In: a [`Session`]. Out: a [`Catalog`]. Two round trips, a fixed number of
-//! statements (see [`QUERY_COUNT`]), independent of how many roles, schemas or
-//! grants there are.
+//! statements (see [`QUERY_COUNT`]), independent of how many roles, schemas,
+//! objects or grants there are.
 
 pub mod model;
+pub mod objects;
 pub mod queries;
 
 pub use model::*;
+pub use objects::*;
 
 use crate::session::Session;
 use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 7;
+pub const QUERY_COUNT: usize = 10;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -43,6 +45,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         queries::schemas(),
         queries::EXTENSIONS.to_string(),
         queries::AVAILABLE_EXTENSIONS.to_string(),
+        queries::relations(),
+        queries::functions(),
+        queries::default_acls(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -53,6 +58,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let schemas: Vec<SchemaState> = decode("schemas", next())?;
     let extensions: Vec<ExtensionState> = decode("extensions", next())?;
     let available_extensions: BTreeMap<String, String> = decode("available extensions", next())?;
+    let relations: Vec<RelationState> = decode("relations", next())?;
+    let functions: Vec<FunctionState> = decode("functions", next())?;
+    let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -64,6 +72,12 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .map(|e| (e.name.clone(), e))
             .collect(),
         available_extensions,
+        relations: relations
+            .into_iter()
+            .map(|r| ((r.schema.clone(), r.name.clone()), r))
+            .collect(),
+        functions,
+        default_acls,
     })
 }
 

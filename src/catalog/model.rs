@@ -1,5 +1,6 @@
 //! The live state as read from `pg_catalog`, in the same vocabulary as the spec.
 
+use super::objects::{DefaultAclState, FunctionState, RelationState};
 use crate::privilege::Acl;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -146,10 +147,16 @@ pub struct Catalog {
     pub extensions: BTreeMap<String, ExtensionState>,
     /// Extensions the server can install, by name → default version.
     pub available_extensions: BTreeMap<String, String>,
+    /// Tables, views, sequences outside PostgreSQL's schemas, by (schema, name).
+    pub relations: BTreeMap<(String, String), RelationState>,
+    /// Functions and procedures outside PostgreSQL's schemas, by schema, name, arguments.
+    pub functions: Vec<FunctionState>,
+    /// Every `pg_default_acl` row.
+    pub default_acls: Vec<DefaultAclState>,
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.
-fn acl<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Acl, D::Error> {
+pub(crate) fn acl<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Acl, D::Error> {
     let rows: Vec<(String, String, bool)> = Vec::deserialize(d)?;
     let mut acl = Acl::new();
     for (grantee, privilege, grantable) in rows {

@@ -17,14 +17,26 @@ pub const SERVER: &str = "SELECT json_build_object(
 /// `aclexplode` of an ACL column (with `acldefault` when NULL), without the
 /// owner's own entries, as `[[grantee, privilege, grantable], …]`.
 pub fn acl(column: &str, kind: char, owner: &str) -> String {
+    acl_or(
+        column,
+        &format!("pg_catalog.acldefault('{kind}', {owner})"),
+        owner,
+    )
+}
+
+/// Like [`acl`], with `default` standing in for a NULL column.
+fn acl_or(column: &str, default: &str, owner: &str) -> String {
     format!(
         "(SELECT coalesce(json_agg(json_build_array(
             CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
             a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type), '[]')
-          FROM pg_catalog.aclexplode(coalesce({column}, pg_catalog.acldefault('{kind}', {owner}))) a
+          FROM pg_catalog.aclexplode(coalesce({column}, {default})) a
           WHERE a.grantee <> {owner})"
     )
 }
+
+/// Schemas whose contents are PostgreSQL's own.
+const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
 
 /// Every role; with the stored verifier when `pg_authid` is readable.
 pub fn roles(authid_readable: bool) -> String {
@@ -96,7 +108,7 @@ pub fn schemas() -> String {
   'comment', pg_catalog.obj_description(n.oid, 'pg_namespace')
 ) ORDER BY n.nspname), '[]')::text
 FROM pg_catalog.pg_namespace n
-WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'",
+WHERE {USER_SCHEMA}",
         acl = acl("n.nspacl", 'n', "n.nspowner")
     )
 }
@@ -110,3 +122,86 @@ FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extna
 pub const AVAILABLE_EXTENSIONS: &str =
     "SELECT coalesce(json_object_agg(name, coalesce(default_version, '')), '{}')::text
 FROM pg_catalog.pg_available_extensions";
+
+/// Every table, view, materialized view, sequence and foreign table outside
+/// PostgreSQL's schemas, except extension members: owner, ACL, column ACLs,
+/// and for a sequence the table whose serial/identity column owns it.
+///
+/// `acldefault('r')` stands in for sequences too: both give PUBLIC nothing,
+/// and the owner's entries are left out anyway.
+pub fn relations() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'schema', n.nspname, 'name', c.relname, 'relkind', c.relkind::text,
+  'owner', pg_catalog.pg_get_userbyid(c.relowner),
+  'acl', {acl},
+  'column_acls', (SELECT coalesce(json_agg(json_build_array(a.attname,
+        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END,
+        x.privilege_type, x.is_grantable) ORDER BY a.attnum, x.grantee, x.privilege_type), '[]')
+      FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) x
+      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.attacl IS NOT NULL AND x.grantee <> c.relowner),
+  'owned_by', (SELECT json_build_array(tn.nspname, t.relname)
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+      WHERE c.relkind = 'S' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND d.deptype IN ('a', 'i')
+      ORDER BY t.oid LIMIT 1),
+  'comment', pg_catalog.obj_description(c.oid, 'pg_class')
+) ORDER BY n.nspname, c.relname), '[]')::text
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {USER_SCHEMA}
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
+        AND e.deptype = 'e')",
+        acl = acl("c.relacl", 'r', "c.relowner")
+    )
+}
+
+/// Every function, procedure and aggregate outside PostgreSQL's schemas,
+/// except extension members, with its identity arguments as the server
+/// renders them (both with names, and as types only).
+pub fn functions() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'schema', n.nspname, 'name', p.proname, 'kind', p.prokind::text,
+  'identity_args', pg_catalog.pg_get_function_identity_arguments(p.oid),
+  'arg_types', pg_catalog.oidvectortypes(p.proargtypes),
+  'owner', pg_catalog.pg_get_userbyid(p.proowner),
+  'security_definer', p.prosecdef,
+  'acl', {acl},
+  'comment', pg_catalog.obj_description(p.oid, 'pg_proc')
+) ORDER BY n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)), '[]')::text
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE {USER_SCHEMA}
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid
+        AND e.deptype = 'e')",
+        acl = acl("p.proacl", 'f', "p.proowner")
+    )
+}
+
+/// Every `pg_default_acl` row, without the creating role's own entries. A
+/// global row (no schema) holds the complete ACL that replaces the built-in
+/// default; a per-schema row holds only what it adds.
+pub fn default_acls() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'role', pg_catalog.pg_get_userbyid(d.defaclrole),
+  'schema', n.nspname,
+  'kind', d.defaclobjtype::text,
+  'acl', {acl}
+) ORDER BY pg_catalog.pg_get_userbyid(d.defaclrole), n.nspname NULLS FIRST, d.defaclobjtype), '[]')::text
+FROM pg_catalog.pg_default_acl d
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace",
+        acl = acl_or(
+            "d.defaclacl",
+            "CASE WHEN d.defaclnamespace = 0 THEN pg_catalog.acldefault(
+               CASE d.defaclobjtype WHEN 'S' THEN 's'::\"char\" ELSE d.defaclobjtype END,
+               d.defaclrole) END",
+            "d.defaclrole"
+        )
+    )
+}

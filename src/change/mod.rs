@@ -1,8 +1,10 @@
 //! Changes: what the diff decides and the plan orders. Each change renders
 //! exactly one SQL statement ([`Statement::render`]).
 
+mod object_name;
 mod statement;
 
+pub use object_name::ObjectName;
 pub use statement::{MembershipOptions, Statement};
 
 use crate::spec::model::Origin;
@@ -34,6 +36,12 @@ pub enum Phase {
     Schemas,
     /// `CREATE EXTENSION` and friends.
     Extensions,
+    /// `ALTER DEFAULT PRIVILEGES`: before anything that creates objects, so
+    /// objects created later in the run get them.
+    DefaultPrivileges,
+    /// `ALTER TABLE|SEQUENCE|FUNCTION … OWNER TO`: before object grants, which
+    /// are made in the new owner's name.
+    ObjectOwners,
     /// `GRANT`/`REVOKE` of privileges.
     Privileges,
     /// `COMMENT ON`.

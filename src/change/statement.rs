@@ -1,6 +1,7 @@
 //! The SQL statements pg-provision emits, one variant each, rendered through
 //! [`crate::quote`] only.
 
+use super::ObjectName;
 use crate::privilege::{ObjectKind, Privilege};
 use crate::quote::{self, Sql, ident, literal};
 use crate::secret::Secret;
@@ -151,12 +152,23 @@ pub enum Statement {
         /// Target version.
         version: String,
     },
-    /// `GRANT privileges ON kind object TO grantees [WITH GRANT OPTION]`.
+    /// `ALTER TABLE|VIEW|SEQUENCE|FUNCTION|… object OWNER TO owner`.
+    AlterOwner {
+        /// The `ALTER` keyword(s) for the object's actual kind, e.g. `MATERIALIZED VIEW`.
+        keyword: &'static str,
+        /// Object.
+        object: ObjectName,
+        /// New owner.
+        owner: String,
+    },
+    /// `GRANT privileges [(columns)] ON kind object TO grantees [WITH GRANT OPTION]`.
     Grant {
         /// Object kind.
         kind: ObjectKind,
-        /// Object name (already unqualified for databases and schemas).
-        object: String,
+        /// Object name.
+        object: ObjectName,
+        /// Columns the privileges are limited to; empty for the whole object.
+        columns: Vec<String>,
         /// Privileges.
         privileges: Vec<Privilege>,
         /// Grantees.
@@ -164,12 +176,46 @@ pub enum Statement {
         /// `WITH GRANT OPTION`.
         with_grant_option: bool,
     },
-    /// `REVOKE [GRANT OPTION FOR] privileges ON kind object FROM grantees`.
+    /// `REVOKE [GRANT OPTION FOR] privileges [(columns)] ON kind object FROM grantees`.
     Revoke {
         /// Object kind.
         kind: ObjectKind,
         /// Object name.
-        object: String,
+        object: ObjectName,
+        /// Columns the privileges are limited to; empty for the whole object.
+        columns: Vec<String>,
+        /// Privileges.
+        privileges: Vec<Privilege>,
+        /// Grantees.
+        grantees: Vec<String>,
+        /// Only the grant option, not the privilege.
+        grant_option_only: bool,
+    },
+    /// `ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA s] GRANT privileges
+    /// ON kinds TO grantees [WITH GRANT OPTION]`.
+    GrantDefault {
+        /// The role whose future objects get the privileges.
+        role: String,
+        /// Only objects created in this schema; `None` for everywhere.
+        schema: Option<String>,
+        /// Kind of future object.
+        kind: ObjectKind,
+        /// Privileges.
+        privileges: Vec<Privilege>,
+        /// Grantees.
+        grantees: Vec<String>,
+        /// `WITH GRANT OPTION`.
+        with_grant_option: bool,
+    },
+    /// `ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA s] REVOKE [GRANT
+    /// OPTION FOR] privileges ON kinds FROM grantees`.
+    RevokeDefault {
+        /// The role whose future objects lose the privileges.
+        role: String,
+        /// Only objects created in this schema; `None` for everywhere.
+        schema: Option<String>,
+        /// Kind of future object.
+        kind: ObjectKind,
         /// Privileges.
         privileges: Vec<Privilege>,
         /// Grantees.
@@ -179,10 +225,10 @@ pub enum Statement {
     },
     /// `COMMENT ON kind object IS 'text' | NULL`.
     Comment {
-        /// `ROLE`, `DATABASE`, `SCHEMA`, ….
+        /// `ROLE`, `DATABASE`, `SCHEMA`, `TABLE`, ….
         kind: &'static str,
         /// Object name.
-        object: String,
+        object: ObjectName,
         /// Text; `None` removes the comment.
         text: Option<String>,
     },
@@ -353,51 +399,111 @@ impl Statement {
                     literal(version)
                 )
             }
+            Statement::AlterOwner {
+                keyword,
+                object,
+                owner,
+            } => format!("ALTER {keyword} {} OWNER TO {}", object.sql(), ident(owner)),
             Statement::Grant {
                 kind,
                 object,
+                columns,
                 privileges,
                 grantees,
                 with_grant_option,
             } => format!(
                 "GRANT {} ON {} {} TO {}{}",
-                privilege_list(privileges),
+                privilege_list_on(privileges, columns),
                 kind.keyword(),
-                ident(object),
+                object.sql(),
                 quote::grantee_list(grantees.iter().map(String::as_str)),
-                if *with_grant_option {
-                    " WITH GRANT OPTION"
-                } else {
-                    ""
-                }
+                with_grant_option_clause(*with_grant_option)
             ),
             Statement::Revoke {
                 kind,
                 object,
+                columns,
                 privileges,
                 grantees,
                 grant_option_only,
             } => format!(
                 "REVOKE {}{} ON {} {} FROM {}",
-                if *grant_option_only {
-                    "GRANT OPTION FOR "
-                } else {
-                    ""
-                },
-                privilege_list(privileges),
+                grant_option_for(*grant_option_only),
+                privilege_list_on(privileges, columns),
                 kind.keyword(),
-                ident(object),
+                object.sql(),
+                quote::grantee_list(grantees.iter().map(String::as_str))
+            ),
+            Statement::GrantDefault {
+                role,
+                schema,
+                kind,
+                privileges,
+                grantees,
+                with_grant_option,
+            } => format!(
+                "{} GRANT {} ON {} TO {}{}",
+                default_privileges_for(role, schema),
+                privilege_list(privileges),
+                kind.default_keyword().unwrap_or("TABLES"),
+                quote::grantee_list(grantees.iter().map(String::as_str)),
+                with_grant_option_clause(*with_grant_option)
+            ),
+            Statement::RevokeDefault {
+                role,
+                schema,
+                kind,
+                privileges,
+                grantees,
+                grant_option_only,
+            } => format!(
+                "{} REVOKE {}{} ON {} FROM {}",
+                default_privileges_for(role, schema),
+                grant_option_for(*grant_option_only),
+                privilege_list(privileges),
+                kind.default_keyword().unwrap_or("TABLES"),
                 quote::grantee_list(grantees.iter().map(String::as_str))
             ),
             Statement::Comment { kind, object, text } => format!(
                 "COMMENT ON {kind} {} IS {}",
-                ident(object),
+                object.sql(),
                 text.as_deref()
                     .map(literal)
                     .unwrap_or_else(|| "NULL".into())
             ),
         }
     }
+}
+
+fn with_grant_option_clause(on: bool) -> &'static str {
+    if on { " WITH GRANT OPTION" } else { "" }
+}
+
+fn grant_option_for(only: bool) -> &'static str {
+    if only { "GRANT OPTION FOR " } else { "" }
+}
+
+/// `ALTER DEFAULT PRIVILEGES FOR ROLE "r" [IN SCHEMA "s"]`.
+fn default_privileges_for(role: &str, schema: &Option<String>) -> String {
+    let mut s = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {}", ident(role));
+    if let Some(schema) = schema {
+        s.push_str(&format!(" IN SCHEMA {}", ident(schema)));
+    }
+    s
+}
+
+/// Privileges, each followed by the column list when there is one:
+/// `SELECT ("a", "b"), UPDATE ("a", "b")` (a column list binds to one privilege).
+fn privilege_list_on(privileges: &[Privilege], columns: &[String]) -> String {
+    if columns.is_empty() {
+        return privilege_list(privileges);
+    }
+    let cols = quote::ident_list(columns.iter().map(String::as_str));
+    privileges
+        .iter()
+        .map(|p| format!("{} ({cols})", p.keyword()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn granted_by(grantor: &Option<String>) -> String {
@@ -574,7 +680,8 @@ mod tests {
     fn grants_and_revokes() {
         let g = Statement::Grant {
             kind: ObjectKind::Database,
-            object: "app".into(),
+            object: ObjectName::Plain("app".into()),
+            columns: vec![],
             privileges: vec![Privilege::Connect, Privilege::Temporary],
             grantees: vec!["PUBLIC".into(), "web".into()],
             with_grant_option: true,
@@ -585,7 +692,8 @@ mod tests {
         );
         let r = Statement::Revoke {
             kind: ObjectKind::Schema,
-            object: "s".into(),
+            object: ObjectName::Plain("s".into()),
+            columns: vec![],
             privileges: vec![Privilege::Create],
             grantees: vec!["PUBLIC".into()],
             grant_option_only: false,
@@ -620,12 +728,157 @@ mod tests {
         assert_eq!(
             Statement::Comment {
                 kind: "ROLE",
-                object: "r".into(),
+                object: ObjectName::Plain("r".into()),
                 text: None
             }
             .render()
             .as_str(),
             r#"COMMENT ON ROLE "r" IS NULL"#
+        );
+    }
+
+    fn users() -> ObjectName {
+        ObjectName::Qualified {
+            schema: "public".into(),
+            name: "users".into(),
+        }
+    }
+
+    #[test]
+    fn object_owners_use_the_actual_kind_keyword() {
+        let s = Statement::AlterOwner {
+            keyword: "SEQUENCE",
+            object: ObjectName::Qualified {
+                schema: "public".into(),
+                name: "users_id_seq".into(),
+            },
+            owner: "chatbot_user".into(),
+        };
+        assert_eq!(
+            s.render().as_str(),
+            r#"ALTER SEQUENCE "public"."users_id_seq" OWNER TO "chatbot_user""#
+        );
+        let f = Statement::AlterOwner {
+            keyword: "FUNCTION",
+            object: ObjectName::Routine {
+                schema: "api".into(),
+                name: "login".into(),
+                args: "p_username text, p_password text".into(),
+            },
+            owner: "app_owner".into(),
+        };
+        assert_eq!(
+            f.render().as_str(),
+            r#"ALTER FUNCTION "api"."login"(p_username text, p_password text) OWNER TO "app_owner""#
+        );
+    }
+
+    #[test]
+    fn object_and_column_grants() {
+        let g = Statement::Grant {
+            kind: ObjectKind::Table,
+            object: users(),
+            columns: vec![],
+            privileges: vec![Privilege::Select, Privilege::Insert],
+            grantees: vec!["api_user".into()],
+            with_grant_option: false,
+        };
+        assert_eq!(
+            g.render().as_str(),
+            r#"GRANT SELECT, INSERT ON TABLE "public"."users" TO "api_user""#
+        );
+        let c = Statement::Grant {
+            kind: ObjectKind::View,
+            object: users(),
+            columns: vec!["username".into(), "Email".into()],
+            privileges: vec![Privilege::Select, Privilege::Update],
+            grantees: vec!["api_anon".into()],
+            with_grant_option: true,
+        };
+        assert_eq!(
+            c.render().as_str(),
+            r#"GRANT SELECT ("username", "Email"), UPDATE ("username", "Email") ON TABLE "public"."users" TO "api_anon" WITH GRANT OPTION"#
+        );
+        let r = Statement::Revoke {
+            kind: ObjectKind::Function,
+            object: ObjectName::Routine {
+                schema: "api".into(),
+                name: "login".into(),
+                args: "text".into(),
+            },
+            columns: vec![],
+            privileges: vec![Privilege::Execute],
+            grantees: vec!["PUBLIC".into()],
+            grant_option_only: false,
+        };
+        assert_eq!(
+            r.render().as_str(),
+            r#"REVOKE EXECUTE ON FUNCTION "api"."login"(text) FROM PUBLIC"#
+        );
+        let rc = Statement::Revoke {
+            kind: ObjectKind::Table,
+            object: users(),
+            columns: vec!["secret".into()],
+            privileges: vec![Privilege::Select],
+            grantees: vec!["web".into()],
+            grant_option_only: true,
+        };
+        assert_eq!(
+            rc.render().as_str(),
+            r#"REVOKE GRANT OPTION FOR SELECT ("secret") ON TABLE "public"."users" FROM "web""#
+        );
+    }
+
+    #[test]
+    fn default_privileges_global_and_per_schema() {
+        let g = Statement::GrantDefault {
+            role: "chatbot_user".into(),
+            schema: Some("public".into()),
+            kind: ObjectKind::Sequence,
+            privileges: vec![Privilege::Usage, Privilege::Select],
+            grantees: vec!["reader".into()],
+            with_grant_option: false,
+        };
+        assert_eq!(
+            g.render().as_str(),
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "chatbot_user" IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO "reader""#
+        );
+        let r = Statement::RevokeDefault {
+            role: "app_owner".into(),
+            schema: None,
+            kind: ObjectKind::Function,
+            privileges: vec![Privilege::Execute],
+            grantees: vec!["PUBLIC".into()],
+            grant_option_only: false,
+        };
+        assert_eq!(
+            r.render().as_str(),
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "app_owner" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC"#
+        );
+        let t = Statement::GrantDefault {
+            role: "o".into(),
+            schema: None,
+            kind: ObjectKind::Type,
+            privileges: vec![Privilege::Usage],
+            grantees: vec!["PUBLIC".into()],
+            with_grant_option: true,
+        };
+        assert_eq!(
+            t.render().as_str(),
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "o" GRANT USAGE ON TYPES TO PUBLIC WITH GRANT OPTION"#
+        );
+    }
+
+    #[test]
+    fn comments_on_qualified_objects() {
+        let c = Statement::Comment {
+            kind: "TABLE",
+            object: users(),
+            text: Some("app's users".into()),
+        };
+        assert_eq!(
+            c.render().as_str(),
+            r#"COMMENT ON TABLE "public"."users" IS 'app''s users'"#
         );
     }
 }

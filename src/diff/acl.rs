@@ -1,14 +1,188 @@
-//! Privileges on one object: built-in defaults + grants − revokes, vs the
-//! object's ACL. The owner's own entries are never compared: PostgreSQL writes
-//! them into the ACL whenever anything is granted, and they are not extras.
+//! Privileges on one thing — an object, some of its columns, or a role's
+//! default privileges — desired ACL vs actual ACL → GRANT/REVOKE changes.
+//!
+//! The owner's own entries are never compared: PostgreSQL writes them into
+//! the ACL whenever anything is granted, and they are not extras.
 
 use super::Diff;
-use crate::change::{Change, Phase, Statement};
+use crate::change::{Change, ObjectName, Phase, Statement};
 use crate::privilege::{Acl, ObjectKind, Privilege};
 use crate::spec::model::{Grant, Origin, Revoke};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One object's privileges to converge.
+/// What the statements of one comparison act on.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// An object, or (with `columns`) some of its columns.
+    Object {
+        /// Kind of object.
+        kind: ObjectKind,
+        /// Its name.
+        name: ObjectName,
+        /// The column the ACL belongs to; empty for the object itself.
+        columns: Vec<String>,
+    },
+    /// Default privileges of `role` for objects of `kind` it creates later.
+    Defaults {
+        /// The creating role.
+        role: String,
+        /// Only in this schema; `None` for everywhere.
+        schema: Option<String>,
+        /// Kind of future object.
+        kind: ObjectKind,
+    },
+}
+
+impl Subject {
+    fn grant(
+        &self,
+        privileges: Vec<Privilege>,
+        grantee: String,
+        with_grant_option: bool,
+    ) -> Statement {
+        match self.clone() {
+            Subject::Object {
+                kind,
+                name,
+                columns,
+            } => Statement::Grant {
+                kind,
+                object: name,
+                columns,
+                privileges,
+                grantees: vec![grantee],
+                with_grant_option,
+            },
+            Subject::Defaults { role, schema, kind } => Statement::GrantDefault {
+                role,
+                schema,
+                kind,
+                privileges,
+                grantees: vec![grantee],
+                with_grant_option,
+            },
+        }
+    }
+
+    fn revoke(
+        &self,
+        privileges: Vec<Privilege>,
+        grantee: String,
+        grant_option_only: bool,
+    ) -> Statement {
+        match self.clone() {
+            Subject::Object {
+                kind,
+                name,
+                columns,
+            } => Statement::Revoke {
+                kind,
+                object: name,
+                columns,
+                privileges,
+                grantees: vec![grantee],
+                grant_option_only,
+            },
+            Subject::Defaults { role, schema, kind } => Statement::RevokeDefault {
+                role,
+                schema,
+                kind,
+                privileges,
+                grantees: vec![grantee],
+                grant_option_only,
+            },
+        }
+    }
+}
+
+/// A desired ACL: grantee and privilege → (with grant option, where it was
+/// asked for), plus what the spec explicitly revokes.
+#[derive(Debug, Clone, Default)]
+pub struct Desired {
+    entries: BTreeMap<(String, Privilege), (bool, Origin)>,
+    revoked: BTreeMap<(String, Privilege), Origin>,
+}
+
+impl Desired {
+    /// Nothing desired.
+    pub fn new() -> Self {
+        Desired::default()
+    }
+
+    /// PUBLIC holds `privileges` (the built-in default of a kind).
+    pub fn baseline(&mut self, privileges: &[Privilege], origin: &Origin) {
+        for p in privileges {
+            self.add("PUBLIC", *p, false, origin);
+        }
+    }
+
+    /// Adds one privilege; a grant option, once wanted, stays wanted.
+    pub fn add(&mut self, who: &str, p: Privilege, grant_option: bool, origin: &Origin) {
+        let entry = self
+            .entries
+            .entry((who.to_string(), p))
+            .or_insert((false, origin.clone()));
+        if grant_option && !entry.0 {
+            *entry = (true, origin.clone());
+        }
+    }
+
+    /// Adds everything another desired ACL holds (not its revokes).
+    pub fn merge(&mut self, other: &Desired) {
+        for ((who, p), (option, origin)) in &other.entries {
+            self.add(who, *p, *option, origin);
+        }
+    }
+
+    /// Applies a declared grant; `all` is what `ALL` means here.
+    pub fn grant(&mut self, g: &Grant, all: &[Privilege]) {
+        for who in &g.to {
+            for p in expand(&g.privileges, all) {
+                self.add(who, p, g.with_grant_option, &g.origin);
+            }
+        }
+    }
+
+    /// Applies a declared revoke; `all` is what `ALL` means here.
+    pub fn revoke(&mut self, r: &Revoke, all: &[Privilege]) {
+        for who in &r.from {
+            for p in expand(&r.privileges, all) {
+                self.entries.remove(&(who.clone(), p));
+                self.revoked.insert((who.clone(), p), r.origin.clone());
+            }
+        }
+    }
+
+    /// Takes one privilege away as a rule of the tool (not a declared
+    /// revoke), attributed to `origin`: revoking it converges, it is not an extra.
+    pub fn deny(&mut self, who: &str, p: Privilege, origin: &Origin) {
+        self.entries.remove(&(who.to_string(), p));
+        self.revoked.insert((who.to_string(), p), origin.clone());
+    }
+}
+
+fn expand(set: &Option<BTreeSet<Privilege>>, all: &[Privilege]) -> Vec<Privilege> {
+    match set {
+        Some(s) => s.iter().copied().collect(),
+        None => all.to_vec(),
+    }
+}
+
+/// One comparison to run.
+pub struct Compare<'a> {
+    /// What the statements act on.
+    pub subject: Subject,
+    /// Label for messages, e.g. ``table `public.users` ``.
+    pub label: String,
+    /// Phase of the converging changes.
+    pub phase: Phase,
+    /// The owner after this run (its entries are skipped).
+    pub owner: Option<&'a str>,
+    /// The desired ACL.
+    pub want: &'a Desired,
+}
+
+/// One object's privileges to converge: built-in defaults + grants − revokes.
 pub struct Target<'a> {
     /// Kind of object.
     pub kind: ObjectKind,
@@ -31,57 +205,41 @@ pub struct Target<'a> {
     pub major: u32,
 }
 
-/// The desired ACL, with the origin of every entry.
-fn desired(t: &Target<'_>) -> BTreeMap<(String, Privilege), (bool, Origin)> {
-    let mut want = BTreeMap::new();
-    for p in t.baseline {
-        want.insert(("PUBLIC".to_string(), *p), (false, t.origin.clone()));
-    }
-    let expand = |set: &Option<BTreeSet<Privilege>>| -> Vec<Privilege> {
-        match set {
-            Some(s) => s.iter().copied().collect(),
-            None => t.kind.all_privileges(t.major).to_vec(),
-        }
-    };
-    for r in t.revokes {
-        for who in &r.from {
-            for p in expand(&r.privileges) {
-                want.remove(&(who.clone(), p));
-            }
-        }
-    }
-    for g in t.grants {
-        for who in &g.to {
-            for p in expand(&g.privileges) {
-                let entry = want
-                    .entry((who.clone(), p))
-                    .or_insert((false, g.origin.clone()));
-                if g.with_grant_option && !entry.0 {
-                    *entry = (true, g.origin.clone());
-                }
-            }
-        }
-    }
-    if let Some(owner) = t.owner {
-        want.retain(|(who, _), _| who != owner);
-    }
-    want
-}
-
 /// Adds the GRANT/REVOKE changes that take `actual` to the target's desired ACL.
 pub fn diff(t: &Target<'_>, actual: &Acl, out: &mut Diff) {
-    let want = desired(t);
-    let explicitly_revoked = |who: &str, p: Privilege| {
-        t.revokes.iter().find(|r| {
-            r.from.iter().any(|f| f == who) && r.privileges.as_ref().is_none_or(|s| s.contains(&p))
-        })
-    };
+    let all = t.kind.all_privileges(t.major);
+    let mut want = Desired::new();
+    want.baseline(t.baseline, t.origin);
+    t.revokes.iter().for_each(|r| want.revoke(r, all));
+    t.grants.iter().for_each(|g| want.grant(g, all));
+    compare(
+        &Compare {
+            subject: Subject::Object {
+                kind: t.kind,
+                name: ObjectName::Plain(t.name.to_string()),
+                columns: Vec::new(),
+            },
+            label: t.label.clone(),
+            phase: Phase::Privileges,
+            owner: t.owner,
+            want: &want,
+        },
+        actual,
+        out,
+    );
+}
 
-    // Grants, grouped per (grantee, grant option, origin) into one statement each.
+/// Adds the GRANT/REVOKE changes that take `actual` to `c.want`.
+pub fn compare(c: &Compare<'_>, actual: &Acl, out: &mut Diff) {
+    let is_owner = |who: &str| Some(who) == c.owner;
+
+    // Grants, grouped per (grantee, grant option) into one statement each.
     let mut grants: BTreeMap<(String, bool), (Vec<Privilege>, Origin)> = BTreeMap::new();
-    for ((who, p), (grant_option, origin)) in &want {
-        let have = actual.get(who).and_then(|g| g.get(p));
-        let needed = match have {
+    for ((who, p), (grant_option, origin)) in &c.want.entries {
+        if is_owner(who) {
+            continue;
+        }
+        let needed = match actual.get(who).and_then(|g| g.get(p)) {
             None => true,
             Some(have_option) => *grant_option && !have_option,
         };
@@ -95,29 +253,24 @@ pub fn diff(t: &Target<'_>, actual: &Acl, out: &mut Diff) {
     }
     for ((who, grant_option), (privileges, origin)) in grants {
         out.changes.push(Change::converge(
-            Phase::Privileges,
-            t.label.clone(),
+            c.phase,
+            c.label.clone(),
             &origin,
-            Statement::Grant {
-                kind: t.kind,
-                object: t.name.to_string(),
-                privileges,
-                grantees: vec![who],
-                with_grant_option: grant_option,
-            },
+            c.subject.grant(privileges, who, grant_option),
         ));
     }
 
     // Revokes: declared ones converge; the rest are extras to prune.
     let mut revokes: BTreeMap<(String, bool, Option<Origin>), Vec<Privilege>> = BTreeMap::new();
     for (who, held) in actual {
-        if Some(who.as_str()) == t.owner {
+        if is_owner(who) {
             continue;
         }
         for (p, has_option) in held {
-            match want.get(&(who.clone(), *p)) {
+            let key = (who.clone(), *p);
+            match c.want.entries.get(&key) {
                 None => {
-                    let origin = explicitly_revoked(who, *p).map(|r| r.origin.clone());
+                    let origin = c.want.revoked.get(&key).cloned();
                     revokes
                         .entry((who.clone(), false, origin))
                         .or_default()
@@ -134,26 +287,18 @@ pub fn diff(t: &Target<'_>, actual: &Acl, out: &mut Diff) {
         }
     }
     for ((who, option_only, origin), privileges) in revokes {
-        let statement = Statement::Revoke {
-            kind: t.kind,
-            object: t.name.to_string(),
-            privileges: privileges.clone(),
-            grantees: vec![who.clone()],
-            grant_option_only: option_only,
-        };
+        let what = privileges
+            .iter()
+            .map(|p| p.keyword())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let statement = c.subject.revoke(privileges, who.clone(), option_only);
         let change = match origin {
-            Some(origin) => {
-                Change::converge(Phase::Privileges, t.label.clone(), &origin, statement)
-            }
+            Some(origin) => Change::converge(c.phase, c.label.clone(), &origin, statement),
             None => {
-                let what = privileges
-                    .iter()
-                    .map(|p| p.keyword())
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 let held = if option_only { "grant option for " } else { "" };
                 Change::prune(
-                    format!("{held}{what} on {} held by `{who}`", t.label),
+                    format!("{held}{what} on {} held by `{who}`", c.label),
                     statement,
                 )
             }

@@ -2,7 +2,7 @@
 
 use super::{Diff, Refusal, acl, label, settings};
 use crate::catalog::Catalog;
-use crate::change::{Change, Phase, Statement};
+use crate::change::{Change, ObjectName, Phase, Statement};
 use crate::privilege::ObjectKind;
 use crate::spec::Spec;
 
@@ -74,7 +74,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
             &db.origin,
             Statement::Comment {
                 kind: "DATABASE",
-                object: name.clone(),
+                object: ObjectName::Plain(name.clone()),
                 text: Some(text.clone()),
             },
         ));

@@ -7,14 +7,19 @@
 
 mod acl;
 mod database;
+mod default_privileges;
 mod extensions;
 mod memberships;
+mod objects;
 mod roles;
 mod schemas;
 mod settings;
+mod signature;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_core;
 
 use crate::catalog::Catalog;
 use crate::change::Change;
@@ -51,6 +56,9 @@ pub fn diff(spec: &Spec, catalog: &Catalog) -> Diff {
     database::diff(spec, catalog, &mut out);
     schemas::diff(spec, catalog, &mut out);
     extensions::diff(spec, catalog, &mut out);
+    let defaults = default_privileges::desired(spec, catalog);
+    default_privileges::diff(spec, catalog, &defaults, &mut out);
+    objects::diff(spec, catalog, &defaults, &mut out);
     out
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Diff, label, settings};
 use crate::catalog::{Catalog, RoleState};
-use crate::change::{Change, Phase, Statement};
+use crate::change::{Change, ObjectName, Phase, Statement};
 use crate::spec::Spec;
 use crate::spec::model::{Role, RoleAttributes};
 
@@ -97,7 +97,7 @@ fn settings_and_comment(role: &Role, actual: Option<&RoleState>, out: &mut Diff)
             &role.origin,
             Statement::Comment {
                 kind: "ROLE",
-                object: role.name.clone(),
+                object: ObjectName::Plain(role.name.clone()),
                 text: Some(text.clone()),
             },
         ));

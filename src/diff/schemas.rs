@@ -6,7 +6,7 @@
 
 use super::{Diff, acl, label};
 use crate::catalog::Catalog;
-use crate::change::{Change, Phase, Statement};
+use crate::change::{Change, ObjectName, Phase, Statement};
 use crate::privilege::Acl;
 use crate::privilege::{ObjectKind, Privilege};
 use crate::spec::Spec;
@@ -74,11 +74,39 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                 &schema.origin,
                 Statement::Comment {
                     kind: "SCHEMA",
-                    object: name.clone(),
+                    object: ObjectName::Plain(name.clone()),
                     text: Some(text.clone()),
                 },
             ));
         }
+    }
+}
+
+/// The owner a declared schema has after this run: the declared one, else
+/// the existing one, else (created now) the database owner the spec declares
+/// or the connected role.
+pub(super) fn owner_after(spec: &Spec, catalog: &Catalog, name: &str) -> String {
+    let schema = spec.schemas.get(name);
+    let declared = schema.and_then(|s| s.owner.clone());
+    match catalog.schemas.get(name) {
+        Some(actual) => declared.unwrap_or_else(|| actual.owner.clone()),
+        None => declared
+            .or_else(|| spec.database.as_ref().and_then(|d| d.owner.clone()))
+            .unwrap_or_else(|| catalog.server.current_user.clone()),
+    }
+}
+
+/// The role that actually creates and owns things for a schema owner:
+/// `pg_database_owner` (owner of `public` from PostgreSQL 15) stands for the
+/// database owner after this run.
+pub(super) fn acting_owner(spec: &Spec, catalog: &Catalog, owner: &str) -> String {
+    if owner == "pg_database_owner" {
+        spec.database
+            .as_ref()
+            .and_then(|d| d.owner.clone())
+            .unwrap_or_else(|| catalog.database.owner.clone())
+    } else {
+        owner.to_string()
     }
 }
 

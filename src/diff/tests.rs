@@ -1,22 +1,23 @@
-//! The diff is pure: these tests build a catalog by hand.
+//! diff unit tests: specs parsed from YAML against hand-built catalogs.
 
-use super::diff;
-use crate::catalog::{Catalog, DatabaseState, MembershipState, RoleState, SchemaState, Server};
+use super::*;
+use crate::catalog::{
+    Catalog, DatabaseState, DefaultAclState, FunctionState, RelationState, RoleState, SchemaState,
+    Server,
+};
 use crate::change::Class;
-use crate::plan;
 use crate::privilege::{Acl, Privilege};
-use crate::spec::{self, Environment, Spec};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn spec(text: &str) -> Spec {
     let var = |_: &str| Some("pw".to_string());
-    spec::parse(
+    crate::spec::parse(
         text,
-        Path::new("t.yaml"),
-        &Environment {
+        &PathBuf::from("provision.yaml"),
+        &crate::spec::Environment {
             var: &var,
-            base_dir: Path::new("."),
+            base_dir: Path::new("/nonexistent"),
         },
     )
     .unwrap()
@@ -26,7 +27,7 @@ fn role(name: &str) -> RoleState {
     RoleState {
         name: name.into(),
         login: false,
-        superuser: false,
+        superuser: name == "postgres",
         createdb: false,
         createrole: false,
         inherit: true,
@@ -40,190 +41,360 @@ fn role(name: &str) -> RoleState {
     }
 }
 
-fn catalog(major: u32) -> Catalog {
+fn acl(entries: &[(&str, &[Privilege])]) -> Acl {
+    entries
+        .iter()
+        .map(|(who, ps)| (who.to_string(), ps.iter().map(|p| (*p, false)).collect()))
+        .collect()
+}
+
+fn relation(name: &str, relkind: &str, owner: &str, owned_by: Option<&str>) -> RelationState {
+    RelationState {
+        schema: "public".into(),
+        name: name.into(),
+        relkind: relkind.into(),
+        owner: owner.into(),
+        acl: Acl::new(),
+        column_acls: BTreeMap::new(),
+        owned_by: owned_by.map(|t| ("public".to_string(), t.to_string())),
+        comment: None,
+    }
+}
+
+fn function(name: &str, args: &str, types: &str, definer: bool) -> FunctionState {
+    FunctionState {
+        schema: "public".into(),
+        name: name.into(),
+        kind: "f".into(),
+        identity_args: args.into(),
+        arg_types: types.into(),
+        owner: "postgres".into(),
+        security_definer: definer,
+        acl: acl(&[("PUBLIC", &[Privilege::Execute])]),
+        comment: None,
+    }
+}
+
+/// A PostgreSQL 15 database built by the superuser: `public` owned by
+/// `pg_database_owner`, a table with a serial column.
+fn catalog() -> Catalog {
+    let roles = ["postgres", "chatbot_user", "reader", "pg_database_owner"]
+        .into_iter()
+        .map(|r| (r.to_string(), role(r)))
+        .collect();
+    let relations = [
+        relation("users", "r", "postgres", None),
+        relation("users_id_seq", "S", "postgres", Some("users")),
+        relation("audit", "r", "postgres", None),
+    ]
+    .into_iter()
+    .map(|r| (("public".to_string(), r.name.clone()), r))
+    .collect();
     Catalog {
         server: Server {
-            version_num: major * 10_000,
+            version_num: 150_004,
             current_user: "postgres".into(),
             superuser: true,
-            database: "app".into(),
+            database: "chatbot_db".into(),
             authid_readable: true,
             max_locks_per_transaction: 64,
             max_connections: 100,
             max_prepared_transactions: 0,
         },
-        roles: BTreeMap::from([(
-            "postgres".to_string(),
-            RoleState {
-                superuser: true,
-                login: true,
-                ..role("postgres")
-            },
-        )]),
-        memberships: vec![],
+        roles,
+        memberships: Vec::new(),
         database: DatabaseState {
-            name: "app".into(),
-            owner: "postgres".into(),
-            acl: Acl::from([(
-                "PUBLIC".to_string(),
-                BTreeMap::from([(Privilege::Connect, false), (Privilege::Temporary, false)]),
-            )]),
+            name: "chatbot_db".into(),
+            owner: "chatbot_user".into(),
+            acl: acl(&[("PUBLIC", &[Privilege::Connect, Privilege::Temporary])]),
             settings: None,
             comment: None,
         },
-        schemas: BTreeMap::new(),
-        extensions: BTreeMap::new(),
-        available_extensions: BTreeMap::new(),
-    }
-}
-
-fn sql(spec: &Spec, catalog: &Catalog, prune: bool) -> Vec<String> {
-    plan::build(diff(spec, catalog), prune)
-        .changes
-        .iter()
-        .map(|c| c.statement.render_redacted().to_string())
-        .collect()
-}
-
-#[test]
-fn existing_role_with_matching_attributes_plans_nothing() {
-    let s = spec("version: 1\nroles:\n  r: { valid_until: infinity }\n");
-    let mut c = catalog(15);
-    c.roles.insert("r".into(), role("r"));
-    assert!(sql(&s, &c, false).is_empty());
-    c.roles.get_mut("r").unwrap().login = true;
-    assert_eq!(sql(&s, &c, false), [r#"ALTER ROLE "r" WITH NOLOGIN"#]);
-}
-
-#[test]
-fn plan_orders_roles_before_memberships_before_schemas_before_grants() {
-    let s = spec(
-        "version: 1\nroles:\n  o: {}\n  m: { member_of: [o] }\nschemas:\n  s: { owner: o, grants: [{ to: [m], privileges: [USAGE] }] }\n",
-    );
-    assert_eq!(
-        sql(&s, &catalog(15), false),
-        [
-            r#"CREATE ROLE "m" WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1"#,
-            r#"CREATE ROLE "o" WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1"#,
-            r#"GRANT "o" TO "m""#,
-            r#"CREATE SCHEMA "s" AUTHORIZATION "o""#,
-            r#"GRANT USAGE ON SCHEMA "s" TO "m""#,
-        ]
-    );
-}
-
-#[test]
-fn declared_revokes_converge_and_undeclared_grants_are_extras() {
-    let s = spec(
-        "version: 1\nroles:\n  web: {}\ndatabase:\n  revoke: [{ from: [PUBLIC], privileges: [TEMPORARY] }]\n  grants: [{ to: [web], privileges: [CONNECT] }]\n",
-    );
-    let mut c = catalog(15);
-    c.roles.insert("web".into(), role("web"));
-    c.roles.insert("mallory".into(), role("mallory"));
-    c.database.acl.insert(
-        "mallory".into(),
-        BTreeMap::from([(Privilege::Create, true)]),
-    );
-    // The owner's own entries are never touched.
-    c.database.acl.insert(
-        "postgres".into(),
-        BTreeMap::from([(Privilege::Create, false)]),
-    );
-    let d = plan::build(diff(&s, &c), false);
-    let converge: Vec<String> = d
-        .changes
-        .iter()
-        .map(|c| c.statement.render().to_string())
-        .collect();
-    assert_eq!(
-        converge,
-        [
-            r#"GRANT CONNECT ON DATABASE "app" TO "web""#,
-            r#"REVOKE TEMPORARY ON DATABASE "app" FROM PUBLIC"#,
-        ]
-    );
-    assert_eq!(d.extras.len(), 1);
-    assert_eq!(d.extras[0].class, Class::Prune);
-    assert_eq!(
-        d.extras[0].statement.render().as_str(),
-        r#"REVOKE CREATE ON DATABASE "app" FROM "mallory""#
-    );
-    assert_eq!(
-        sql(&s, &c, true).len(),
-        3,
-        "prune runs the extra's revoke too"
-    );
-}
-
-#[test]
-fn membership_options_are_refused_before_16() {
-    let s =
-        spec("version: 1\nroles:\n  a: {}\n  b: { member_of: [{ role: a, inherit: false }] }\n");
-    let d = diff(&s, &catalog(15));
-    assert_eq!(d.refusals.len(), 1);
-    assert!(d.refusals[0].reason.contains("PostgreSQL 16"));
-    assert!(diff(&s, &catalog(16)).refusals.is_empty());
-}
-
-#[test]
-fn implicit_creator_admin_grant_is_not_an_extra_on_16() {
-    let s = spec("version: 1\nexternal_roles: [admin]\nroles:\n  admin2: {}\n");
-    let mut c = catalog(16);
-    c.server.current_user = "admin2".into();
-    c.roles.insert("admin2".into(), role("admin2"));
-    c.roles.insert("created".into(), role("created"));
-    let row = MembershipState {
-        role: "admin".into(),
-        member: "admin2".into(),
-        grantor: Some("postgres".into()),
-        grantor_is_bootstrap: true,
-        admin: true,
-        inherit: Some(false),
-        set: Some(false),
-    };
-    c.memberships.push(row.clone());
-    assert!(plan::build(diff(&s, &c), false).extras.is_empty());
-    c.memberships[0] = MembershipState {
-        set: Some(true),
-        ..row
-    };
-    assert_eq!(plan::build(diff(&s, &c), false).extras.len(), 1);
-}
-
-#[test]
-fn plans_are_deterministic() {
-    let text = "version: 1\nroles:\n  z: {}\n  a: { member_of: [z] }\n  m: { member_of: [z, a] }\nschemas:\n  s2: {}\n  s1: {}\n";
-    let first = sql(&spec(text), &catalog(17), false);
-    for _ in 0..5 {
-        assert_eq!(sql(&spec(text), &catalog(17), false), first);
-    }
-}
-
-#[test]
-fn public_schema_baseline_is_not_drift() {
-    let s = spec("version: 1\nschemas:\n  public: {}\n");
-    for (major, acl) in [
-        (15, vec![Privilege::Usage]),
-        (14, vec![Privilege::Usage, Privilege::Create]),
-    ] {
-        let mut c = catalog(major);
-        c.schemas.insert(
-            "public".into(),
+        schemas: [(
+            "public".to_string(),
             SchemaState {
                 name: "public".into(),
                 owner: "pg_database_owner".into(),
-                acl: Acl::from([(
-                    "PUBLIC".to_string(),
-                    acl.into_iter().map(|p| (p, false)).collect(),
-                )]),
+                acl: acl(&[("PUBLIC", &[Privilege::Usage])]),
                 comment: None,
             },
-        );
-        let d = plan::build(diff(&s, &c), false);
-        assert!(
-            d.changes.is_empty() && d.extras.is_empty(),
-            "PostgreSQL {major}: {:?}",
-            d.changes
-        );
+        )]
+        .into(),
+        extensions: BTreeMap::new(),
+        available_extensions: BTreeMap::new(),
+        relations,
+        functions: vec![function(
+            "login",
+            "p_username text, p_password text",
+            "text, text",
+            true,
+        )],
+        default_acls: Vec::new(),
     }
+}
+
+fn sql(d: &Diff, class: Class) -> Vec<String> {
+    d.changes
+        .iter()
+        .filter(|c| c.class == class)
+        .map(|c| c.statement.render().to_string())
+        .collect()
+}
+
+const HAND_OVER: &str = r#"version: 1
+external_roles: [postgres]
+roles: { chatbot_user: {}, reader: {} }
+schemas:
+  public:
+    grants:
+      - { on: tables, to: [reader], privileges: [SELECT] }
+      - { on: sequences, to: [reader], privileges: [USAGE] }
+    tables:
+      users: {}
+    sequences:
+      users_id_seq: {}
+"#;
+
+#[test]
+fn hand_over_to_the_database_owner_with_schema_wide_grants() {
+    let d = diff(&spec(HAND_OVER), &catalog());
+    assert!(d.refusals.is_empty(), "{:?}", d.refusals);
+    assert_eq!(
+        sql(&d, Class::Converge),
+        vec![
+            // pg_database_owner owns `public`: the database owner creates there.
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "chatbot_user" IN SCHEMA "public" GRANT SELECT ON TABLES TO "reader""#,
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "chatbot_user" IN SCHEMA "public" GRANT USAGE ON SEQUENCES TO "reader""#,
+            // The serial sequence follows its table: no ALTER SEQUENCE … OWNER.
+            r#"ALTER TABLE "public"."users" OWNER TO "chatbot_user""#,
+            r#"GRANT SELECT ON TABLE "public"."users" TO "reader""#,
+            r#"GRANT USAGE ON SEQUENCE "public"."users_id_seq" TO "reader""#,
+            // Undeclared, but covered by `on: tables`.
+            r#"GRANT SELECT ON TABLE "public"."audit" TO "reader""#,
+        ]
+    );
+}
+
+#[test]
+fn a_converged_hand_over_plans_nothing_and_reports_hand_made_grants() {
+    let mut c = catalog();
+    for (name, owner) in [
+        ("users", "chatbot_user"),
+        ("users_id_seq", "chatbot_user"),
+        ("audit", "postgres"),
+    ] {
+        let r = c
+            .relations
+            .get_mut(&("public".to_string(), name.to_string()))
+            .unwrap();
+        r.owner = owner.into();
+        let p = if name.ends_with("_seq") {
+            Privilege::Usage
+        } else {
+            Privilege::Select
+        };
+        r.acl = acl(&[("reader", &[p])]);
+    }
+    c.relations
+        .get_mut(&("public".into(), "users".into()))
+        .unwrap()
+        .acl = acl(&[
+        ("reader", &[Privilege::Select]),
+        ("someone", &[Privilege::Select, Privilege::Delete]),
+    ]);
+    for kind in ["r", "S"] {
+        let p = if kind == "S" {
+            Privilege::Usage
+        } else {
+            Privilege::Select
+        };
+        c.default_acls.push(DefaultAclState {
+            role: "chatbot_user".into(),
+            schema: Some("public".into()),
+            kind: kind.into(),
+            acl: acl(&[("reader", &[p])]),
+        });
+    }
+    let d = diff(&spec(HAND_OVER), &c);
+    assert!(
+        sql(&d, Class::Converge).is_empty(),
+        "{:?}",
+        sql(&d, Class::Converge)
+    );
+    assert_eq!(
+        sql(&d, Class::Prune),
+        vec![r#"REVOKE SELECT, DELETE ON TABLE "public"."users" FROM "someone""#]
+    );
+    assert_eq!(
+        d.changes[0].object,
+        "SELECT, DELETE on table `public.users` held by `someone`"
+    );
+}
+
+#[test]
+fn an_adopted_object_that_does_not_exist_is_refused() {
+    let s = spec(
+        "version: 1\nschemas:\n  public:\n    tables:\n      orders: {}\n    views:\n      users: {}\n",
+    );
+    let d = diff(&s, &catalog());
+    let reasons: Vec<String> = d
+        .refusals
+        .iter()
+        .map(|r| format!("{}: {}", r.object, r.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "table `public.orders`: it does not exist".to_string(),
+            "view `public.users`: `public.users` is a table".to_string(),
+        ]
+    );
+    assert!(
+        d.refusals[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("created by your migrations")
+    );
+}
+
+#[test]
+fn a_serial_sequence_cannot_be_given_its_own_owner() {
+    let s = spec(
+        "version: 1\nroles: { reader: {} }\nschemas:\n  public:\n    sequences:\n      users_id_seq: { owner: reader }\n",
+    );
+    let d = diff(&s, &catalog());
+    assert_eq!(d.refusals.len(), 1);
+    assert!(
+        d.refusals[0]
+            .reason
+            .contains("belongs to table `public.users`")
+    );
+}
+
+#[test]
+fn security_definer_functions_lose_public_execute_unless_granted() {
+    let s = spec(
+        "version: 1\nexternal_roles: [postgres]\nschemas:\n  public:\n    functions:\n      login: { args: \"text, text\", owner: postgres }\n",
+    );
+    let d = diff(&s, &catalog());
+    assert_eq!(
+        sql(&d, Class::Converge),
+        vec![
+            r#"REVOKE EXECUTE ON FUNCTION "public"."login"(p_username text, p_password text) FROM PUBLIC"#
+        ]
+    );
+    let s = spec(
+        "version: 1\nexternal_roles: [postgres]\nschemas:\n  public:\n    functions:\n      login: { args: \"u text, p text\", owner: postgres, grants: [{ to: [PUBLIC], privileges: [EXECUTE] }] }\n",
+    );
+    assert!(diff(&s, &catalog()).changes.is_empty());
+}
+
+#[test]
+fn global_default_privileges_replace_the_built_in_ones() {
+    let text = "version: 1\nroles: { chatbot_user: {} }\ndefault_privileges:\n  - { for_role: chatbot_user, on: functions, revoke: { from: [PUBLIC], privileges: [EXECUTE] } }\n";
+    let mut c = catalog();
+    c.functions[0].owner = "chatbot_user".into();
+    c.functions[0].security_definer = false;
+    let d = diff(&spec(text), &c);
+    // `public` is not declared: the function is not managed, only the defaults.
+    assert_eq!(
+        sql(&d, Class::Converge),
+        vec![
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "chatbot_user" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC"#
+        ]
+    );
+    // The global row exists with PUBLIC's EXECUTE gone: nothing to do.
+    c.default_acls.push(DefaultAclState {
+        role: "chatbot_user".into(),
+        schema: None,
+        kind: "f".into(),
+        acl: Acl::new(),
+    });
+    assert!(diff(&spec(text), &c).changes.is_empty());
+    // Declaring the function's schema with `on: functions` manages it: its
+    // owner's defaults say PUBLIC has no EXECUTE.
+    let managed = format!(
+        "{text}schemas:\n  public:\n    grants: [{{ on: functions, to: [chatbot_user], privileges: [EXECUTE] }}]\n"
+    );
+    let d = diff(&spec(&managed), &c);
+    assert_eq!(
+        sql(&d, Class::Prune),
+        vec![
+            r#"REVOKE EXECUTE ON FUNCTION "public"."login"(p_username text, p_password text) FROM PUBLIC"#
+        ]
+    );
+}
+
+#[test]
+fn undeclared_default_privileges_of_declared_roles_are_extras() {
+    let mut c = catalog();
+    c.default_acls.push(DefaultAclState {
+        role: "chatbot_user".into(),
+        schema: None,
+        kind: "f".into(),
+        acl: Acl::new(),
+    });
+    c.default_acls.push(DefaultAclState {
+        role: "postgres".into(),
+        schema: None,
+        kind: "r".into(),
+        acl: acl(&[("reader", &[Privilege::Select])]),
+    });
+    let d = diff(&spec("version: 1\nroles: { chatbot_user: {} }\n"), &c);
+    // Restoring the built-in default is pruning too; `postgres` is not ours.
+    assert!(sql(&d, Class::Converge).is_empty());
+    assert_eq!(
+        sql(&d, Class::Prune),
+        vec![
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "chatbot_user" GRANT EXECUTE ON FUNCTIONS TO PUBLIC"#
+        ]
+    );
+}
+
+#[test]
+fn schema_wide_grants_cover_creators_and_for_roles() {
+    let text = "version: 1\nroles: { app_owner: {}, migrator: {}, reader: {} }\nschemas:\n  app:\n    owner: app_owner\n    grants:\n      - { to: [migrator], privileges: [USAGE, CREATE] }\n      - { on: tables, to: [reader], privileges: [SELECT] }\n      - { on: sequences, to: [reader], privileges: [USAGE], for_roles: [migrator] }\n";
+    let d = diff(&spec(text), &catalog());
+    let adp: Vec<String> = sql(&d, Class::Converge)
+        .into_iter()
+        .filter(|s| s.starts_with("ALTER DEFAULT"))
+        .collect();
+    assert_eq!(
+        adp,
+        vec![
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "app_owner" IN SCHEMA "app" GRANT SELECT ON TABLES TO "reader""#,
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "migrator" IN SCHEMA "app" GRANT SELECT ON TABLES TO "reader""#,
+            r#"ALTER DEFAULT PRIVILEGES FOR ROLE "migrator" IN SCHEMA "app" GRANT USAGE ON SEQUENCES TO "reader""#,
+        ]
+    );
+}
+
+#[test]
+fn column_grants_converge_per_column() {
+    let text = "version: 1\nroles: { reader: {} }\nexternal_roles: [postgres]\nschemas:\n  public:\n    tables:\n      audit: { owner: postgres, grants: [{ to: [reader], privileges: [SELECT, UPDATE], columns: [note, id] }] }\n";
+    let mut c = catalog();
+    c.relations
+        .get_mut(&("public".into(), "audit".into()))
+        .unwrap()
+        .column_acls = [
+        (
+            "id".to_string(),
+            acl(&[("reader", &[Privilege::Select, Privilege::Update])]),
+        ),
+        (
+            "secret".to_string(),
+            acl(&[("reader", &[Privilege::Select])]),
+        ),
+    ]
+    .into();
+    let d = diff(&spec(text), &c);
+    assert_eq!(
+        sql(&d, Class::Converge),
+        vec![r#"GRANT SELECT ("note"), UPDATE ("note") ON TABLE "public"."audit" TO "reader""#]
+    );
+    assert_eq!(
+        sql(&d, Class::Prune),
+        vec![r#"REVOKE SELECT ("secret") ON TABLE "public"."audit" FROM "reader""#]
+    );
 }

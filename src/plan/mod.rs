@@ -3,7 +3,7 @@
 //!
 //! In: a [`Diff`] and whether to prune. Out: a [`Plan`] whose `changes` run in
 //! order (roles → memberships → database → schemas → extensions →
-//! privileges → comments → prunes), and whose `extras` are the undeclared
+//! default privileges → object owners → privileges → comments → prunes), and whose `extras` are the undeclared
 //! things that are reported but kept.
 
 use crate::change::{Change, Class};

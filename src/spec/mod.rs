@@ -97,6 +97,26 @@ fn locate(spec: &mut Spec, locations: &Locations) {
         set(&mut schema.origin);
         schema.grants.iter_mut().for_each(|g| set(&mut g.origin));
         schema.revokes.iter_mut().for_each(|r| set(&mut r.origin));
+        schema
+            .schema_wide
+            .iter_mut()
+            .for_each(|w| set(&mut w.grant.origin));
+        for object in schema.objects.values_mut() {
+            set(&mut object.origin);
+            object.grants.iter_mut().for_each(|g| set(&mut g.origin));
+            object
+                .column_grants
+                .iter_mut()
+                .for_each(|c| set(&mut c.grant.origin));
+            object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
+        }
+    }
+    for dp in &mut spec.default_privileges {
+        set(&mut dp.origin);
+        match &mut dp.action {
+            model::DefaultAction::Grant(g) => set(&mut g.origin),
+            model::DefaultAction::Revoke(r) => set(&mut r.origin),
+        }
     }
     for ext in spec.extensions.values_mut() {
         set(&mut ext.origin);

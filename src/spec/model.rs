@@ -3,7 +3,7 @@
 //! Produced by `spec::load`, consumed by `diff`. Every item keeps its
 //! [`Origin`] so a failing statement can name the spec line it came from.
 
-use crate::privilege::Privilege;
+use crate::privilege::{ObjectKind, Privilege};
 use crate::secret::Secret;
 use crate::spec::path::{LineCol, YamlPath};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +42,8 @@ pub struct Spec {
     pub schemas: BTreeMap<String, Schema>,
     /// Declared extensions by name.
     pub extensions: BTreeMap<String, Extension>,
+    /// Declared default privileges, in spec order.
+    pub default_privileges: Vec<DefaultPrivilege>,
 }
 
 /// Role attributes; unspecified keys take PostgreSQL's `CREATE ROLE` defaults.
@@ -189,8 +191,84 @@ pub struct Schema {
     pub revokes: Vec<Revoke>,
     /// `COMMENT ON SCHEMA`.
     pub comment: Option<String>,
+    /// Grants on every table, sequence or function in the schema (`on:`).
+    pub schema_wide: Vec<SchemaWideGrant>,
+    /// Declared (adopted) tables, views, sequences and functions, by kind and name.
+    pub objects: BTreeMap<(ObjectKind, String), Object>,
     /// Where it was declared.
     pub origin: Origin,
+}
+
+/// `schemas.<s>.grants: [{ on: tables, … }]`: privileges on every existing
+/// object of a kind in the schema, and default privileges for later ones.
+#[derive(Debug, Clone)]
+pub struct SchemaWideGrant {
+    /// `Table`, `Sequence` or `Function`.
+    pub on: ObjectKind,
+    /// The grant.
+    pub grant: Grant,
+    /// Roles whose future objects get it; `None`: the schema owner plus the
+    /// roles the spec grants CREATE on the schema.
+    pub for_roles: Option<Vec<String>>,
+}
+
+/// A table, view, sequence or function declared without a definition:
+/// adopted, so its owner, privileges and comment are managed, its structure not.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// `Table`, `View`, `Sequence` or `Function`.
+    pub kind: ObjectKind,
+    /// Name (unqualified).
+    pub name: String,
+    /// Functions: the argument list identifying the overload, as written.
+    pub args: Option<String>,
+    /// Owner; `None`: the schema's owner (a sequence owned by a table column:
+    /// the table's owner).
+    pub owner: Option<String>,
+    /// Grants on the whole object.
+    pub grants: Vec<Grant>,
+    /// Grants on some columns (tables and views).
+    pub column_grants: Vec<ColumnGrant>,
+    /// Privileges taken away from what defaults and schema-wide grants give.
+    pub revokes: Vec<Revoke>,
+    /// `COMMENT ON …`.
+    pub comment: Option<String>,
+    /// Where it was declared.
+    pub origin: Origin,
+}
+
+/// A grant limited to some columns of a table or view.
+#[derive(Debug, Clone)]
+pub struct ColumnGrant {
+    /// The columns.
+    pub columns: Vec<String>,
+    /// The grant (`None` privileges: every column privilege).
+    pub grant: Grant,
+}
+
+/// A `default_privileges:` entry.
+#[derive(Debug, Clone)]
+pub struct DefaultPrivilege {
+    /// The role whose future objects it concerns.
+    pub for_role: String,
+    /// Only objects created in this schema; `None`: everywhere, replacing the
+    /// built-in defaults for the kind.
+    pub schema: Option<String>,
+    /// Kind of future object.
+    pub on: ObjectKind,
+    /// A grant or a revoke.
+    pub action: DefaultAction,
+    /// Where it was declared.
+    pub origin: Origin,
+}
+
+/// What a default-privileges entry does.
+#[derive(Debug, Clone)]
+pub enum DefaultAction {
+    /// `grant: { to, privileges }`.
+    Grant(Grant),
+    /// `revoke: { from, privileges }`.
+    Revoke(Revoke),
 }
 
 /// A declared extension.

@@ -23,6 +23,8 @@ pub struct RawSpec {
     pub schemas: BTreeMap<String, Option<RawSchema>>,
     #[serde(default)]
     pub extensions: BTreeMap<String, Option<RawExtension>>,
+    #[serde(default)]
+    pub default_privileges: Vec<RawDefaultPrivilege>,
 }
 
 /// A role under `roles:`.
@@ -128,10 +130,92 @@ pub struct RawDatabase {
 pub struct RawSchema {
     pub owner: Option<String>,
     #[serde(default)]
+    pub grants: Vec<RawSchemaGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub tables: BTreeMap<String, Option<RawRelation>>,
+    #[serde(default)]
+    pub views: BTreeMap<String, Option<RawRelation>>,
+    #[serde(default)]
+    pub sequences: BTreeMap<String, Option<RawSequence>>,
+    #[serde(default)]
+    pub functions: BTreeMap<String, RawFunction>,
+}
+
+/// A schema's `grants:` item: on the schema itself, or (with `on:`) on every
+/// table, sequence or function in it, now and later.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchemaGrant {
+    pub on: Option<String>,
+    pub to: Vec<String>,
+    pub privileges: Vec<String>,
+    #[serde(default)]
+    pub with_grant_option: bool,
+    pub for_roles: Option<Vec<String>>,
+}
+
+/// A table or view under `tables:` / `views:`. Without a definition it is
+/// adopted: only owner, privileges and comment are managed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelation {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawObjectGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+}
+
+/// A table or view `grants:` item, optionally limited to some columns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObjectGrant {
+    pub to: Vec<String>,
+    pub privileges: Vec<String>,
+    #[serde(default)]
+    pub with_grant_option: bool,
+    pub columns: Option<Vec<String>>,
+}
+
+/// A sequence under `sequences:` (adopted).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSequence {
+    pub owner: Option<String>,
+    #[serde(default)]
     pub grants: Vec<RawGrant>,
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+}
+
+/// A function or procedure under `functions:` (adopted), identified by name
+/// and `args`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    pub args: String,
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+}
+
+/// A `default_privileges:` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaultPrivilege {
+    pub for_role: String,
+    pub in_schema: Option<String>,
+    pub on: String,
+    pub grant: Option<RawGrant>,
+    pub revoke: Option<RawRevoke>,
 }
 
 /// An extension under `extensions:`.

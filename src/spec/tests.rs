@@ -138,3 +138,137 @@ fn typo_inside_membership_mapping_names_the_key() {
         "{e}"
     );
 }
+
+const OBJECTS: &str = r#"version: 1
+roles: { chatbot_user: { login: true }, reader: {}, app_owner: {} }
+schemas:
+  public:
+    owner: chatbot_user
+    grants:
+      - { to: [reader], privileges: [USAGE] }
+      - { on: tables, to: [reader], privileges: [SELECT] }
+      - { on: sequences, to: [reader], privileges: [USAGE, SELECT], for_roles: [chatbot_user, app_owner] }
+    tables:
+      users:
+        grants:
+          - { to: [reader], privileges: [SELECT], columns: [id, name] }
+        revoke: [{ from: [reader], privileges: [SELECT] }]
+      messages: {}
+    views:
+      active_users: { owner: app_owner, comment: recent logins }
+    sequences:
+      users_id_seq: { grants: [{ to: [reader], privileges: [USAGE] }] }
+    functions:
+      register_user:
+        args: "p_username text, p_password text"
+        grants: [{ to: [reader], privileges: [EXECUTE] }]
+default_privileges:
+  - { for_role: app_owner, on: functions, revoke: { from: [PUBLIC], privileges: [EXECUTE] } }
+  - { for_role: app_owner, in_schema: public, on: types, grant: { to: [reader], privileges: [USAGE] } }
+"#;
+
+#[test]
+fn adopted_objects_schema_wide_grants_and_default_privileges_load() {
+    use crate::privilege::ObjectKind;
+    use crate::spec::model::DefaultAction;
+    let spec = parse_with(OBJECTS, &[]).unwrap();
+    let public = &spec.schemas["public"];
+    assert_eq!(public.grants.len(), 1);
+    assert_eq!(public.schema_wide.len(), 2);
+    assert_eq!(public.schema_wide[0].on, ObjectKind::Table);
+    assert_eq!(
+        public.schema_wide[1].for_roles.as_deref(),
+        Some(&["chatbot_user".to_string(), "app_owner".to_string()][..])
+    );
+    assert_eq!(
+        public.schema_wide[1].grant.origin.path.as_str(),
+        "schemas.public.grants[2]"
+    );
+    let users = &public.objects[&(ObjectKind::Table, "users".to_string())];
+    assert_eq!(users.column_grants[0].columns, vec!["id", "name"]);
+    assert_eq!(users.revokes.len(), 1);
+    assert!(
+        public
+            .objects
+            .contains_key(&(ObjectKind::View, "active_users".to_string()))
+    );
+    let f = &public.objects[&(ObjectKind::Function, "register_user".to_string())];
+    assert_eq!(f.args.as_deref(), Some("p_username text, p_password text"));
+    assert_eq!(spec.default_privileges.len(), 2);
+    assert!(matches!(
+        spec.default_privileges[0].action,
+        DefaultAction::Revoke(_)
+    ));
+    assert_eq!(spec.default_privileges[1].schema.as_deref(), Some("public"));
+    assert_eq!(
+        spec.default_privileges[1].origin.at.unwrap().to_string(),
+        "26:5"
+    );
+}
+
+#[test]
+fn definitions_are_not_understood_yet() {
+    let e = error("version: 1\nschemas:\n  s:\n    tables:\n      t: { columns: [] }\n");
+    assert!(
+        e.contains("schemas.s.tables.t") && e.contains("unknown field `columns`"),
+        "{e}"
+    );
+    let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: { body: 'select 1' }\n");
+    assert!(e.contains("unknown field `body`"), "{e}");
+}
+
+#[test]
+fn functions_need_their_arguments() {
+    let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: {}\n");
+    assert!(e.contains("missing field `args`"), "{e}");
+    let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: { args: '(text)' }\n");
+    assert!(e.contains("without its parentheses"), "{e}");
+}
+
+#[test]
+fn column_grants_take_column_privileges_only() {
+    let e = error(
+        "version: 1\nroles: { r: {} }\nschemas:\n  s:\n    tables:\n      t:\n        grants: [{ to: [r], privileges: [DELETE], columns: [a] }]\n",
+    );
+    assert!(
+        e.contains(
+            "schemas.s.tables.t.grants[0].privileges: `DELETE` cannot be granted on columns"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn schema_wide_grants_are_checked() {
+    let e = error(
+        "version: 1\nroles: { r: {} }\nschemas:\n  s:\n    grants:\n      - { on: views, to: [r], privileges: [SELECT] }\n      - { to: [r], privileges: [USAGE], for_roles: [r] }\n      - { on: sequences, to: [r], privileges: [EXECUTE] }\n      - { on: tables, to: [r], privileges: [SELECT], for_roles: [ghost] }\n",
+    );
+    assert!(
+        e.contains("`on: views` is not a kind of object in a schema"),
+        "{e}"
+    );
+    assert!(e.contains("`for_roles` needs `on:`"), "{e}");
+    assert!(
+        e.contains("`EXECUTE` is not a privilege on a sequence"),
+        "{e}"
+    );
+    assert!(
+        e.contains("grants[3].for_roles[0]: role `ghost` is not declared"),
+        "{e}"
+    );
+}
+
+#[test]
+fn default_privileges_are_checked() {
+    let e = error(
+        "version: 1\nroles: { o: {} }\ndefault_privileges:\n  - { for_role: o, on: functions }\n  - { for_role: o, in_schema: app, on: functions, revoke: { from: [PUBLIC], privileges: [EXECUTE] } }\n  - { for_role: o, in_schema: app, on: schemas, grant: { to: [o], privileges: [USAGE] } }\n  - { for_role: nobody, on: tables, grant: { to: [o], privileges: [SELECT] } }\n",
+    );
+    assert!(e.contains("exactly one of `grant` or `revoke`"), "{e}");
+    assert!(e.contains("cannot be revoked in one schema"), "{e}");
+    assert!(e.contains("cannot be limited to a schema"), "{e}");
+    assert!(e.contains("schema `app` is not declared"), "{e}");
+    assert!(
+        e.contains("default_privileges[3].for_role: role `nobody` is not declared"),
+        "{e}"
+    );
+}

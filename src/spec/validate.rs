@@ -4,16 +4,18 @@
 //! must be present for a spec to be valid: a missing secret is caught here,
 //! before anything connects.
 
-use crate::privilege::{ObjectKind, Privilege};
+use crate::privilege::{COLUMN_PRIVILEGES, ObjectKind, Privilege};
 use crate::secret::{Secret, SecretSource};
 use crate::spec::error::Issue;
 use crate::spec::model::{
-    Database, Extension, Grant, Membership, Origin, Revoke, Role, RoleAttributes, Schema, Setting,
-    Spec, ValidUntil,
+    ColumnGrant, Database, DefaultAction, DefaultPrivilege, Extension, Grant, Membership, Object,
+    Origin, Revoke, Role, RoleAttributes, Schema, SchemaWideGrant, Setting, Spec, ValidUntil,
 };
 use crate::spec::path::YamlPath;
 use crate::spec::raw::{
-    RawDatabase, RawGrant, RawMembership, RawPassword, RawRevoke, RawRole, RawSetting, RawSpec,
+    RawDatabase, RawDefaultPrivilege, RawFunction, RawGrant, RawMembership, RawObjectGrant,
+    RawPassword, RawRelation, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence,
+    RawSetting, RawSpec,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -95,19 +97,8 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
                     .hint("names beginning with `pg_` belong to PostgreSQL"),
             );
         }
-        let schema = schema.unwrap_or_default();
-        let owner = schema.owner.clone();
-        spec.schemas.insert(
-            name.clone(),
-            Schema {
-                name,
-                owner,
-                grants: v.grants(&path, &schema.grants, ObjectKind::Schema),
-                revokes: v.revokes(&path, &schema.revoke, ObjectKind::Schema),
-                comment: schema.comment,
-                origin: origin(&path),
-            },
-        );
+        let schema = v.schema(&path, &name, schema.unwrap_or_default());
+        spec.schemas.insert(name, schema);
     }
 
     let ext_root = root.key("extensions");
@@ -127,6 +118,13 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
                 origin: origin(&path),
             },
         );
+    }
+
+    let dp_path = root.key("default_privileges");
+    for (i, raw) in raw.default_privileges.into_iter().enumerate() {
+        if let Some(dp) = v.default_privilege(&dp_path.index(i), raw) {
+            spec.default_privileges.push(dp);
+        }
     }
 
     v.references(&spec);
@@ -373,6 +371,332 @@ impl Validator<'_> {
         }
     }
 
+    fn schema(&mut self, path: &YamlPath, name: &str, raw: RawSchema) -> Schema {
+        let grants_path = path.key("grants");
+        let mut grants = Vec::new();
+        let mut schema_wide = Vec::new();
+        for (i, g) in raw.grants.iter().enumerate() {
+            let item = grants_path.index(i);
+            match &g.on {
+                None => {
+                    if g.for_roles.is_some() {
+                        self.issues.push(
+                            Issue::new(&item.key("for_roles"), "`for_roles` needs `on:`")
+                                .hint("`for_roles` names who creates the tables, sequences or functions a schema-wide grant covers"),
+                        );
+                    }
+                    grants.push(self.grant(
+                        &item,
+                        &g.to,
+                        &g.privileges,
+                        g.with_grant_option,
+                        ObjectKind::Schema,
+                    ));
+                }
+                Some(on) => {
+                    if let Some(w) = self.schema_wide(&item, on, g) {
+                        schema_wide.push(w);
+                    }
+                }
+            }
+        }
+        let mut objects = BTreeMap::new();
+        let kinds: [(&str, ObjectKind); 2] =
+            [("tables", ObjectKind::Table), ("views", ObjectKind::View)];
+        for (key, kind) in kinds {
+            let relations = if kind == ObjectKind::Table {
+                &raw.tables
+            } else {
+                &raw.views
+            };
+            for (object, r) in relations {
+                let item = path.key(key).key(object);
+                let r = self.relation(&item, kind, object, r.as_ref());
+                objects.insert((kind, object.clone()), r);
+            }
+        }
+        for (object, r) in &raw.sequences {
+            let item = path.key("sequences").key(object);
+            let r = self.sequence(&item, object, r.as_ref());
+            objects.insert((ObjectKind::Sequence, object.clone()), r);
+        }
+        for (object, f) in &raw.functions {
+            let item = path.key("functions").key(object);
+            let f = self.function(&item, object, f);
+            objects.insert((ObjectKind::Function, object.clone()), f);
+        }
+        Schema {
+            name: name.to_string(),
+            owner: raw.owner,
+            grants,
+            revokes: self.revokes(path, &raw.revoke, ObjectKind::Schema),
+            comment: raw.comment,
+            schema_wide,
+            objects,
+            origin: origin(path),
+        }
+    }
+
+    fn schema_wide(
+        &mut self,
+        item: &YamlPath,
+        on: &str,
+        g: &RawSchemaGrant,
+    ) -> Option<SchemaWideGrant> {
+        let kind = match ObjectKind::parse_plural(on) {
+            Some(k @ (ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Function)) => k,
+            _ => {
+                self.issues.push(
+                    Issue::new(&item.key("on"), format!("`on: {on}` is not a kind of object in a schema"))
+                        .hint("write `on: tables`, `on: sequences` or `on: functions`; leave `on` out for privileges on the schema itself"),
+                );
+                return None;
+            }
+        };
+        if let Some(roles) = &g.for_roles
+            && roles.is_empty()
+        {
+            self.issues.push(
+                Issue::new(&item.key("for_roles"), "no roles listed")
+                    .hint("leave `for_roles` out to mean the schema owner and the roles granted CREATE on the schema"),
+            );
+        }
+        Some(SchemaWideGrant {
+            on: kind,
+            grant: self.grant(item, &g.to, &g.privileges, g.with_grant_option, kind),
+            for_roles: g.for_roles.clone(),
+        })
+    }
+
+    fn object_name(&mut self, path: &YamlPath, name: &str, kind: ObjectKind) {
+        let what = match kind {
+            ObjectKind::View => "view",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            _ => "table",
+        };
+        self.identifier(path, name, what);
+    }
+
+    fn relation(
+        &mut self,
+        path: &YamlPath,
+        kind: ObjectKind,
+        name: &str,
+        raw: Option<&RawRelation>,
+    ) -> Object {
+        self.object_name(path, name, kind);
+        let empty = RawRelation::default();
+        let raw = raw.unwrap_or(&empty);
+        let grants_path = path.key("grants");
+        let mut grants = Vec::new();
+        let mut column_grants = Vec::new();
+        for (i, g) in raw.grants.iter().enumerate() {
+            let item = grants_path.index(i);
+            match &g.columns {
+                None => {
+                    grants.push(self.grant(&item, &g.to, &g.privileges, g.with_grant_option, kind))
+                }
+                Some(columns) => {
+                    if let Some(c) = self.column_grant(&item, columns, g) {
+                        column_grants.push(c);
+                    }
+                }
+            }
+        }
+        Object {
+            kind,
+            name: name.to_string(),
+            args: None,
+            owner: raw.owner.clone(),
+            grants,
+            column_grants,
+            revokes: self.revokes(path, &raw.revoke, kind),
+            comment: raw.comment.clone(),
+            origin: origin(path),
+        }
+    }
+
+    fn column_grant(
+        &mut self,
+        item: &YamlPath,
+        columns: &[String],
+        g: &RawObjectGrant,
+    ) -> Option<ColumnGrant> {
+        if columns.is_empty() {
+            self.issues.push(
+                Issue::new(&item.key("columns"), "no columns listed")
+                    .hint("leave `columns` out to grant on the whole table"),
+            );
+            return None;
+        }
+        for (i, c) in columns.iter().enumerate() {
+            self.identifier(&item.key("columns").index(i), c, "column");
+        }
+        let grant = self.grant(
+            item,
+            &g.to,
+            &g.privileges,
+            g.with_grant_option,
+            ObjectKind::Table,
+        );
+        if let Some(set) = &grant.privileges {
+            for p in set {
+                if !COLUMN_PRIVILEGES.contains(p) {
+                    self.issues.push(
+                        Issue::new(&item.key("privileges"), format!("`{p}` cannot be granted on columns"))
+                            .hint("columns take SELECT, INSERT, UPDATE, REFERENCES; grant the rest on the whole table"),
+                    );
+                }
+            }
+        }
+        Some(ColumnGrant {
+            columns: columns.to_vec(),
+            grant,
+        })
+    }
+
+    fn sequence(&mut self, path: &YamlPath, name: &str, raw: Option<&RawSequence>) -> Object {
+        self.object_name(path, name, ObjectKind::Sequence);
+        let empty = RawSequence::default();
+        let raw = raw.unwrap_or(&empty);
+        Object {
+            kind: ObjectKind::Sequence,
+            name: name.to_string(),
+            args: None,
+            owner: raw.owner.clone(),
+            grants: self.grants(path, &raw.grants, ObjectKind::Sequence),
+            column_grants: Vec::new(),
+            revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
+            comment: raw.comment.clone(),
+            origin: origin(path),
+        }
+    }
+
+    fn function(&mut self, path: &YamlPath, name: &str, raw: &RawFunction) -> Object {
+        self.object_name(path, name, ObjectKind::Function);
+        let args = raw.args.trim();
+        if args.starts_with('(') && args.ends_with(')') {
+            self.issues.push(
+                Issue::new(
+                    &path.key("args"),
+                    "`args` is the argument list without its parentheses",
+                )
+                .hint(
+                    "write `args: \"p_username text, p_password text\"`, or `args: \"\"` for none",
+                ),
+            );
+        }
+        Object {
+            kind: ObjectKind::Function,
+            name: name.to_string(),
+            args: Some(raw.args.clone()),
+            owner: raw.owner.clone(),
+            grants: self.grants(path, &raw.grants, ObjectKind::Function),
+            column_grants: Vec::new(),
+            revokes: self.revokes(path, &raw.revoke, ObjectKind::Function),
+            comment: raw.comment.clone(),
+            origin: origin(path),
+        }
+    }
+
+    fn default_privilege(
+        &mut self,
+        path: &YamlPath,
+        raw: RawDefaultPrivilege,
+    ) -> Option<DefaultPrivilege> {
+        let Some(on) = ObjectKind::parse_plural(&raw.on) else {
+            self.issues.push(
+                Issue::new(
+                    &path.key("on"),
+                    format!("`on: {}` is not a kind default privileges cover", raw.on),
+                )
+                .hint("write `tables`, `sequences`, `functions`, `types` or `schemas`"),
+            );
+            return None;
+        };
+        if let Some(schema) = &raw.in_schema {
+            self.identifier(&path.key("in_schema"), schema, "schema");
+            if on == ObjectKind::Schema {
+                self.issues.push(
+                    Issue::new(
+                        &path.key("in_schema"),
+                        "default privileges on schemas cannot be limited to a schema",
+                    )
+                    .hint("remove `in_schema`"),
+                );
+            }
+        }
+        let action = match (&raw.grant, &raw.revoke) {
+            (Some(g), None) => DefaultAction::Grant(self.grant(
+                &path.key("grant"),
+                &g.to,
+                &g.privileges,
+                g.with_grant_option,
+                on,
+            )),
+            (None, Some(r)) => {
+                let item = path.key("revoke");
+                if r.from.is_empty() {
+                    self.issues
+                        .push(Issue::new(&item.key("from"), "no roles listed"));
+                }
+                let revoke = Revoke {
+                    from: r.from.clone(),
+                    privileges: self.privileges(&item.key("privileges"), &r.privileges, on),
+                    origin: origin(&item),
+                };
+                let builtin = on.public_default();
+                let touches_builtin = revoke.from.iter().any(|f| f == PUBLIC)
+                    && revoke
+                        .privileges
+                        .as_ref()
+                        .is_none_or(|s| s.iter().any(|p| builtin.contains(p)));
+                if raw.in_schema.is_some() && touches_builtin {
+                    self.issues.push(
+                        Issue::new(&item, format!("PUBLIC's built-in privileges on {} cannot be revoked in one schema", raw.on))
+                            .hint("per-schema default privileges only add to the global ones; remove `in_schema` to revoke them for every schema"),
+                    );
+                }
+                DefaultAction::Revoke(revoke)
+            }
+            _ => {
+                self.issues.push(
+                    Issue::new(path, "a default-privileges entry needs exactly one of `grant` or `revoke`")
+                        .hint("write `grant: { to: [...], privileges: [...] }` or `revoke: { from: [...], privileges: [...] }`"),
+                );
+                return None;
+            }
+        };
+        Some(DefaultPrivilege {
+            for_role: raw.for_role,
+            schema: raw.in_schema,
+            on,
+            action,
+            origin: origin(path),
+        })
+    }
+
+    fn grant(
+        &mut self,
+        item: &YamlPath,
+        to: &[String],
+        privileges: &[String],
+        with_grant_option: bool,
+        kind: ObjectKind,
+    ) -> Grant {
+        if to.is_empty() {
+            self.issues
+                .push(Issue::new(&item.key("to"), "no grantees listed"));
+        }
+        Grant {
+            to: to.to_vec(),
+            privileges: self.privileges(&item.key("privileges"), privileges, kind),
+            with_grant_option,
+            origin: origin(item),
+        }
+    }
+
     fn privileges(
         &mut self,
         path: &YamlPath,
@@ -417,17 +741,13 @@ impl Validator<'_> {
         raw.iter()
             .enumerate()
             .map(|(i, g)| {
-                let item = path.index(i);
-                if g.to.is_empty() {
-                    self.issues
-                        .push(Issue::new(&item.key("to"), "no grantees listed"));
-                }
-                Grant {
-                    to: g.to.clone(),
-                    privileges: self.privileges(&item.key("privileges"), &g.privileges, kind),
-                    with_grant_option: g.with_grant_option,
-                    origin: origin(&item),
-                }
+                self.grant(
+                    &path.index(i),
+                    &g.to,
+                    &g.privileges,
+                    g.with_grant_option,
+                    kind,
+                )
             })
             .collect()
     }
@@ -510,6 +830,61 @@ impl Validator<'_> {
             }
             for (path, name) in acl_refs(&schema.grants, &schema.revokes) {
                 check(&mut issues, path, &name, true);
+            }
+            for w in &schema.schema_wide {
+                for (path, name) in acl_refs(std::slice::from_ref(&w.grant), &[]) {
+                    check(&mut issues, path, &name, true);
+                }
+                for (i, r) in w.for_roles.iter().flatten().enumerate() {
+                    check(
+                        &mut issues,
+                        w.grant.origin.path.key("for_roles").index(i),
+                        r,
+                        false,
+                    );
+                }
+            }
+            for object in schema.objects.values() {
+                if let Some(owner) = &object.owner {
+                    check(&mut issues, object.origin.path.key("owner"), owner, false);
+                }
+                let column_grants: Vec<Grant> = object
+                    .column_grants
+                    .iter()
+                    .map(|c| c.grant.clone())
+                    .collect();
+                for (path, name) in acl_refs(&object.grants, &object.revokes)
+                    .into_iter()
+                    .chain(acl_refs(&column_grants, &[]))
+                {
+                    check(&mut issues, path, &name, true);
+                }
+            }
+        }
+        for dp in &spec.default_privileges {
+            check(
+                &mut issues,
+                dp.origin.path.key("for_role"),
+                &dp.for_role,
+                false,
+            );
+            let refs = match &dp.action {
+                DefaultAction::Grant(g) => acl_refs(std::slice::from_ref(g), &[]),
+                DefaultAction::Revoke(r) => acl_refs(&[], std::slice::from_ref(r)),
+            };
+            for (path, name) in refs {
+                check(&mut issues, path, &name, true);
+            }
+            if let Some(schema) = &dp.schema
+                && !spec.schemas.contains_key(schema)
+            {
+                issues.push(
+                    Issue::new(
+                        &dp.origin.path.key("in_schema"),
+                        format!("schema `{schema}` is not declared"),
+                    )
+                    .hint(format!("add `{schema}` under `schemas:`")),
+                );
             }
         }
         self.issues.extend(issues);

@@ -1,0 +1,201 @@
+//! Default privileges (`pg_default_acl`): what the spec declares under
+//! `default_privileges:` plus what schema-wide grants imply, vs the catalog.
+//!
+//! PostgreSQL's rules, which this module models: a global entry (no schema)
+//! *replaces* the built-in default for its role and kind — its ACL is
+//! complete, and no entry means `acldefault` (PUBLIC may EXECUTE functions
+//! and USE types); a per-schema entry *adds* to the global one and cannot take
+//! anything away. A new object gets global ∪ per-schema. Undeclared entries
+//! of declared roles (and of roles the spec sets defaults for) in declared
+//! schemas or globally are extras.
+
+use super::acl::{self, Compare, Desired, Subject};
+use super::{Diff, schemas};
+use crate::catalog::Catalog;
+use crate::change::{Change, Class, Phase};
+use crate::privilege::{Acl, ObjectKind, Privilege};
+use crate::spec::Spec;
+use crate::spec::model::{DefaultAction, Origin};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// (creating role, schema or `None` for global, kind of future object).
+pub type Key = (String, Option<String>, ObjectKind);
+
+/// The default privileges the spec wants, per key.
+#[derive(Debug, Default)]
+pub struct DesiredDefaults {
+    entries: BTreeMap<Key, Desired>,
+}
+
+impl DesiredDefaults {
+    /// What PostgreSQL will give a new object of `kind` (its default class)
+    /// that `owner` creates in `schema`, once the spec's defaults are in place.
+    pub fn effective(
+        &self,
+        owner: &str,
+        schema: &str,
+        kind: ObjectKind,
+        origin: &Origin,
+    ) -> Desired {
+        let class = kind.default_class();
+        // Only what the defaults grant carries over: for an object that
+        // already exists, what they revoke is an extra, not a declared revoke.
+        let mut want = Desired::new();
+        match self.entries.get(&(owner.to_string(), None, class)) {
+            Some(global) => want.merge(global),
+            None => want.baseline(class.public_default(), origin),
+        }
+        if let Some(local) = self
+            .entries
+            .get(&(owner.to_string(), Some(schema.to_string()), class))
+        {
+            want.merge(local);
+        }
+        want
+    }
+
+    /// Every role the spec sets default privileges for.
+    fn roles(&self) -> BTreeSet<&str> {
+        self.entries.keys().map(|(r, _, _)| r.as_str()).collect()
+    }
+}
+
+/// The roles whose future objects in schema `name` a schema-wide grant
+/// covers when it names none: the schema's (acting) owner and every role the
+/// spec grants CREATE on the schema.
+pub fn creators(spec: &Spec, catalog: &Catalog, name: &str) -> Vec<String> {
+    let owner = schemas::owner_after(spec, catalog, name);
+    let mut out = vec![schemas::acting_owner(spec, catalog, &owner)];
+    if let Some(schema) = spec.schemas.get(name) {
+        for g in &schema.grants {
+            let creates = g
+                .privileges
+                .as_ref()
+                .is_none_or(|s| s.contains(&Privilege::Create));
+            for who in &g.to {
+                if creates && who != "PUBLIC" && !out.contains(who) {
+                    out.push(who.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Builds the desired default privileges from `default_privileges:` and the
+/// schema-wide grants.
+pub fn desired(spec: &Spec, catalog: &Catalog) -> DesiredDefaults {
+    let major = catalog.server.major();
+    let mut out = DesiredDefaults::default();
+    // Revokes first, then grants: a revoke takes from the built-in default,
+    // a grant adds, whatever their order in the file.
+    for pass in [true, false] {
+        for dp in &spec.default_privileges {
+            let key = (dp.for_role.clone(), dp.schema.clone(), dp.on);
+            let global = dp.schema.is_none();
+            let entry = out.entries.entry(key).or_insert_with(|| {
+                let mut d = Desired::new();
+                if global {
+                    d.baseline(dp.on.public_default(), &dp.origin);
+                }
+                d
+            });
+            let all = dp.on.all_privileges(major);
+            match (&dp.action, pass) {
+                (DefaultAction::Revoke(r), true) => entry.revoke(r, all),
+                (DefaultAction::Grant(g), false) => entry.grant(g, all),
+                _ => {}
+            }
+        }
+    }
+    for (name, schema) in &spec.schemas {
+        for w in &schema.schema_wide {
+            let roles = w
+                .for_roles
+                .clone()
+                .unwrap_or_else(|| creators(spec, catalog, name));
+            for role in roles {
+                out.entries
+                    .entry((role, Some(name.clone()), w.on))
+                    .or_default()
+                    .grant(&w.grant, w.on.all_privileges(major));
+            }
+        }
+    }
+    out
+}
+
+/// Adds the `ALTER DEFAULT PRIVILEGES` changes that take the catalog to `want`.
+pub fn diff(spec: &Spec, catalog: &Catalog, want: &DesiredDefaults, out: &mut Diff) {
+    let mut actual: BTreeMap<Key, &Acl> = BTreeMap::new();
+    for row in &catalog.default_acls {
+        if let Some(kind) = row.object_kind() {
+            actual.insert((row.role.clone(), row.schema.clone(), kind), &row.acl);
+        }
+    }
+    let roles = want.roles();
+    let managed = |(role, schema, _): &Key| {
+        (spec.roles.contains_key(role) || roles.contains(role.as_str()))
+            && schema.as_ref().is_none_or(|s| spec.schemas.contains_key(s))
+    };
+    let keys: BTreeSet<&Key> = want
+        .entries
+        .keys()
+        .chain(actual.keys().filter(|k| managed(k)))
+        .collect();
+    let none = Desired::new();
+    for key in keys {
+        let (role, schema, kind) = key;
+        // No global row means the built-in default.
+        let builtin: Acl = match schema {
+            None => kind
+                .public_default()
+                .iter()
+                .map(|p| ("PUBLIC".to_string(), [(*p, false)].into()))
+                .collect(),
+            Some(_) => Acl::new(),
+        };
+        let have = actual.get(key).copied().unwrap_or(&builtin);
+        let declared = want.entries.get(key);
+        let desired = match declared {
+            Some(d) => d.clone(),
+            None if schema.is_none() => {
+                let mut d = Desired::new();
+                d.baseline(kind.public_default(), &Origin::default());
+                d
+            }
+            None => none.clone(),
+        };
+        let first = out.changes.len();
+        let plural = kind.default_keyword().unwrap_or("?").to_ascii_lowercase();
+        let label = match schema {
+            Some(s) => format!("default privileges of `{role}` on {plural} in schema `{s}`"),
+            None => format!("default privileges of `{role}` on {plural}"),
+        };
+        acl::compare(
+            &Compare {
+                subject: Subject::Defaults {
+                    role: role.clone(),
+                    schema: schema.clone(),
+                    kind: *kind,
+                },
+                label,
+                phase: Phase::DefaultPrivileges,
+                owner: Some(role),
+                want: &desired,
+            },
+            have,
+            out,
+        );
+        // An undeclared entry is an extra as a whole: even restoring a
+        // built-in default it took away is pruning, not converging.
+        if declared.is_none() {
+            for change in &mut out.changes[first..] {
+                if change.class == Class::Converge {
+                    let what = change.object.clone();
+                    *change = Change::prune(what, change.statement.clone());
+                }
+            }
+        }
+    }
+}
