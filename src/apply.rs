@@ -9,12 +9,14 @@
 
 use crate::catalog::{self, Catalog};
 use crate::change::Change;
+use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
 use crate::plan::{self, Plan};
 use crate::quote::literal;
 use crate::session::Session;
 use crate::spec::Spec;
 use crate::verify;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// `pg_advisory_xact_lock` key: the bytes of "pgprov" as an integer.
@@ -79,29 +81,71 @@ pub fn apply(session: &mut Session, spec: &Spec, options: &Options) -> Result<Ou
     }
 }
 
+/// At most this many passes: pass 1 creates objects; pass 2 settles owners
+/// and privileges of what pass 1 created (it can only see them once they
+/// exist); a third pass finding work means the plan does not converge.
+const MAX_PASSES: usize = 3;
+
 fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
-    let catalog = catalog::read(session)?;
-    let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
-    if !plan.refusals.is_empty() && !options.dry_run {
-        return Err(Error::Refused(plan.refusals));
+    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut executed: Vec<Change> = Vec::new();
+    let mut first: Option<(Plan, Catalog)> = None;
+    let mut converged = false;
+    for pass in 0..MAX_PASSES {
+        let catalog = catalog::read(session)?;
+        let mut plan = plan::build(diff_after_create(spec, &catalog, &created), options.prune);
+        if pass > 0 {
+            // An unverifiable password was set in pass 1; it would plan again forever.
+            plan.changes.retain(|c| c.verifiable);
+        }
+        if pass == 0 {
+            if !plan.refusals.is_empty() && !options.dry_run {
+                return Err(Error::Refused(plan.refusals));
+            }
+            if options.dry_run || plan.changes.is_empty() {
+                return Ok(Outcome {
+                    plan,
+                    catalog,
+                    executed: 0,
+                });
+            }
+        } else if plan.changes.is_empty() {
+            // This re-read under the same rules is the verification.
+            converged = true;
+            break;
+        }
+        for c in &plan.changes {
+            log::debug!("{} ← {}", c.statement.render_redacted(), c.object);
+        }
+        session
+            .batch(&script(&plan.changes))
+            .map_err(|e| statement_error(&e, None))?;
+        log::debug!(
+            "pass {}: executed {} statement(s)",
+            pass + 1,
+            plan.changes.len()
+        );
+        created.extend(
+            plan.changes
+                .iter()
+                .filter_map(|c| c.statement.created())
+                .map(|n| n.to_string()),
+        );
+        executed.extend(plan.changes.iter().cloned());
+        if first.is_none() {
+            first = Some((plan, catalog));
+        }
     }
-    if options.dry_run || plan.changes.is_empty() {
-        return Ok(Outcome {
-            plan,
-            catalog,
-            executed: 0,
-        });
+    if !converged {
+        verify::verify(session, spec, options.prune, &created)?;
     }
-    let script = script(&plan.changes);
-    session
-        .batch(&script)
-        .map_err(|e| statement_error(&e, None))?;
-    verify::verify(session, spec, options.prune)?;
-    let executed = plan.changes.len();
+    let (mut plan, catalog) = first.expect("pass 1 executed");
+    let count = executed.len();
+    plan.changes = executed;
     Ok(Outcome {
         plan,
         catalog,
-        executed,
+        executed: count,
     })
 }
 

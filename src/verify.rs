@@ -8,11 +8,20 @@ use crate::error::Error;
 use crate::plan;
 use crate::session::Session;
 use crate::spec::Spec;
+use std::collections::BTreeSet;
 
 /// Fails with what is still pending if the catalog does not match `spec`.
-pub fn verify(session: &mut Session, spec: &Spec, prune: bool) -> Result<(), Error> {
+pub fn verify(
+    session: &mut Session,
+    spec: &Spec,
+    prune: bool,
+    created: &BTreeSet<String>,
+) -> Result<(), Error> {
     let catalog = catalog::read(session)?;
-    let plan = plan::build(crate::diff::diff(spec, &catalog), prune);
+    let plan = plan::build(
+        crate::diff::diff_after_create(spec, &catalog, created),
+        prune,
+    );
     let mut left: Vec<String> = plan
         .drift_changes()
         .map(|c| c.statement.render_redacted().to_string())

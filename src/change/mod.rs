@@ -2,10 +2,18 @@
 //! exactly one SQL statement ([`Statement::render`]).
 
 mod object_name;
+mod routine;
+mod security;
+mod seed;
 mod statement;
+mod table;
 
 pub use object_name::ObjectName;
+pub use routine::RoutineStatement;
+pub use security::SecurityStatement;
+pub use seed::SeedStatement;
 pub use statement::{MembershipOptions, Statement};
+pub use table::TableStatement;
 
 use crate::spec::model::Origin;
 use std::fmt;
@@ -39,11 +47,25 @@ pub enum Phase {
     /// `ALTER DEFAULT PRIVILEGES`: before anything that creates objects, so
     /// objects created later in the run get them.
     DefaultPrivileges,
+    /// Tables and sequences: create, add columns, constraints, indexes.
+    Tables,
+    /// Functions and procedures (after tables: a SQL-language body is
+    /// checked against the tables it reads).
+    Functions,
+    /// Views (after the tables and functions they read).
+    Views,
+    /// Triggers (after their tables and functions).
+    Triggers,
+    /// Row-level security and policies (expressions may call functions).
+    Policies,
     /// `ALTER TABLE|SEQUENCE|FUNCTION … OWNER TO`: before object grants, which
     /// are made in the new owner's name.
     ObjectOwners,
     /// `GRANT`/`REVOKE` of privileges.
     Privileges,
+    /// Seed rows (last: they may call SECURITY DEFINER functions and need
+    /// every object in place).
+    Seed,
     /// `COMMENT ON`.
     Comments,
     /// Revoking undeclared extras.

@@ -1,7 +1,7 @@
 //! The SQL statements pg-provision emits, one variant each, rendered through
 //! [`crate::quote`] only.
 
-use super::ObjectName;
+use super::{ObjectName, RoutineStatement, SecurityStatement, SeedStatement, TableStatement};
 use crate::privilege::{ObjectKind, Privilege};
 use crate::quote::{self, Sql, ident, literal};
 use crate::secret::Secret;
@@ -21,6 +21,14 @@ pub struct MembershipOptions {
 /// One statement.
 #[derive(Debug, Clone)]
 pub enum Statement {
+    /// Tables and sequences (see [`TableStatement`]).
+    Table(TableStatement),
+    /// Functions, procedures, views (see [`RoutineStatement`]).
+    Routine(RoutineStatement),
+    /// Row-level security, policies, triggers (see [`SecurityStatement`]).
+    Security(SecurityStatement),
+    /// Seed rows (see [`SeedStatement`]).
+    Seed(SeedStatement),
     /// `CREATE ROLE name WITH …attributes… [PASSWORD 'verifier']`.
     CreateRole {
         /// Role.
@@ -247,6 +255,18 @@ impl Statement {
         Sql::new(self.render_with(&|_| REDACTED.to_string()))
     }
 
+    /// The object this statement creates, if any: such objects end the run
+    /// with exactly their desired privileges (see `apply`).
+    pub fn created(&self) -> Option<ObjectName> {
+        match self {
+            Statement::Table(s) => s.created(),
+            Statement::Routine(s) => s.created(),
+            Statement::Security(s) => s.created(),
+            Statement::Seed(s) => s.created(),
+            _ => None,
+        }
+    }
+
     /// Whether rendering involves a secret.
     pub fn has_secret(&self) -> bool {
         matches!(
@@ -261,6 +281,10 @@ impl Statement {
 
     fn render_with(&self, password: &dyn Fn(&Secret) -> String) -> String {
         match self {
+            Statement::Table(s) => s.render(),
+            Statement::Routine(s) => s.render(),
+            Statement::Security(s) => s.render(),
+            Statement::Seed(s) => s.render(),
             Statement::CreateRole {
                 name,
                 attributes,

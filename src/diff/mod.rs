@@ -25,6 +25,7 @@ use crate::catalog::Catalog;
 use crate::change::Change;
 use crate::spec::Spec;
 use crate::spec::model::Origin;
+use std::collections::BTreeSet;
 
 /// Something the spec asks for that will not be done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,15 @@ pub struct Diff {
 
 /// Compares `spec` with `catalog`.
 pub fn diff(spec: &Spec, catalog: &Catalog) -> Diff {
+    diff_after_create(spec, catalog, &BTreeSet::new())
+}
+
+/// Compares `spec` with `catalog` where the objects named in `created`
+/// (rendered [`crate::change::ObjectName`]s) were created earlier in this
+/// run: their undeclared privileges (left by default privileges) are revoked
+/// as part of converging, not kept as extras, so a new object ends the run
+/// with exactly its desired privileges.
+pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<String>) -> Diff {
     let mut out = Diff::default();
     roles::diff(spec, catalog, &mut out);
     memberships::diff(spec, catalog, &mut out);
@@ -58,7 +68,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog) -> Diff {
     extensions::diff(spec, catalog, &mut out);
     let defaults = default_privileges::desired(spec, catalog);
     default_privileges::diff(spec, catalog, &defaults, &mut out);
-    objects::diff(spec, catalog, &defaults, &mut out);
+    objects::diff(spec, catalog, &defaults, created, &mut out);
     out
 }
 

@@ -17,7 +17,7 @@ use super::acl::{self, Compare, Desired, Subject};
 use super::default_privileges::DesiredDefaults;
 use super::{Diff, Refusal, schemas, signature};
 use crate::catalog::{Catalog, FunctionState, RelationState};
-use crate::change::{Change, ObjectName, Phase, Statement};
+use crate::change::{Change, Class, ObjectName, Phase, Statement};
 use crate::privilege::{Acl, COLUMN_PRIVILEGES, ObjectKind, Privilege};
 use crate::spec::Spec;
 use crate::spec::model::{Object, Schema};
@@ -77,7 +77,13 @@ impl<'a> Live<'a> {
     }
 }
 
-pub fn diff(spec: &Spec, catalog: &Catalog, defaults: &DesiredDefaults, out: &mut Diff) {
+pub fn diff(
+    spec: &Spec,
+    catalog: &Catalog,
+    defaults: &DesiredDefaults,
+    created: &BTreeSet<String>,
+    out: &mut Diff,
+) {
     for (name, schema) in &spec.schemas {
         let owner = schemas::owner_after(spec, catalog, name);
         let schema_owner = schemas::acting_owner(spec, catalog, &owner);
@@ -87,6 +93,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog, defaults: &DesiredDefaults, out: &mu
             defaults,
             schema,
             schema_owner: &schema_owner,
+            created,
         };
         let mut adopted: BTreeSet<(ObjectKind, String)> = BTreeSet::new();
         for ((kind, object), decl) in &schema.objects {
@@ -125,6 +132,7 @@ struct Context<'a> {
     defaults: &'a DesiredDefaults,
     schema: &'a Schema,
     schema_owner: &'a str,
+    created: &'a BTreeSet<String>,
 }
 
 impl<'a> Context<'a> {
@@ -168,6 +176,9 @@ impl<'a> Context<'a> {
                 .find(|f| signature::matches(args, &f.arg_types))
             {
                 Some(f) => Some(Live::function(f)),
+                // A defined function that does not exist yet is created by
+                // this run; its owner and privileges settle once it exists.
+                None if decl.has_definition() => None,
                 None if same_name.is_empty() => {
                     refuse(out, object, "it does not exist".into(), adopted_hint);
                     None
@@ -196,6 +207,7 @@ impl<'a> Context<'a> {
             .relations
             .get(&(schema.clone(), name.to_string()))
         {
+            None if decl.has_definition() => None,
             None => {
                 refuse(out, object, "it does not exist".into(), adopted_hint);
                 None
@@ -267,6 +279,20 @@ impl<'a> Context<'a> {
     }
 
     fn converge(&self, live: &Live<'_>, decl: Option<&Object>, out: &mut Diff) {
+        let start = out.changes.len();
+        self.converge_object(live, decl, out);
+        if self.created.contains(&live.name.to_string()) {
+            for change in &mut out.changes[start..] {
+                if change.class == Class::Prune {
+                    change.class = Class::Converge;
+                    change.phase = Phase::Privileges;
+                    change.origin = decl.map(|d| d.origin.clone());
+                }
+            }
+        }
+    }
+
+    fn converge_object(&self, live: &Live<'_>, decl: Option<&Object>, out: &mut Diff) {
         let label = live.label();
         let origin = decl
             .map(|d| d.origin.clone())

@@ -237,6 +237,14 @@ pub struct Object {
     pub origin: Origin,
 }
 
+impl Object {
+    /// Whether the declaration carries a definition (columns, a query, a
+    /// body), so pg-provision creates the object instead of adopting it.
+    pub fn has_definition(&self) -> bool {
+        false
+    }
+}
+
 /// A grant limited to some columns of a table or view.
 #[derive(Debug, Clone)]
 pub struct ColumnGrant {

@@ -1,0 +1,21 @@
+//! Functions, procedures and views: `CREATE [OR REPLACE] FUNCTION|PROCEDURE|VIEW`.
+//!
+//! Each variant renders one statement through [`crate::quote`].
+
+use super::ObjectName;
+
+/// One statement of this family.
+#[derive(Debug, Clone)]
+pub enum RoutineStatement {}
+
+impl RoutineStatement {
+    /// The SQL text.
+    pub fn render(&self) -> String {
+        match *self {}
+    }
+
+    /// The object this statement creates, if it creates one.
+    pub fn created(&self) -> Option<ObjectName> {
+        match *self {}
+    }
+}

@@ -1,0 +1,21 @@
+//! Row-level security, policies and triggers.
+//!
+//! Each variant renders one statement through [`crate::quote`].
+
+use super::ObjectName;
+
+/// One statement of this family.
+#[derive(Debug, Clone)]
+pub enum SecurityStatement {}
+
+impl SecurityStatement {
+    /// The SQL text.
+    pub fn render(&self) -> String {
+        match *self {}
+    }
+
+    /// The object this statement creates, if it creates one.
+    pub fn created(&self) -> Option<ObjectName> {
+        match *self {}
+    }
+}
