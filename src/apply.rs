@@ -92,7 +92,7 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
     let mut first: Option<(Plan, Catalog)> = None;
     let mut converged = false;
     for pass in 0..MAX_PASSES {
-        let catalog = catalog::read(session)?;
+        let catalog = crate::observe::observe(session, spec)?;
         let mut plan = plan::build(diff_after_create(spec, &catalog, &created), options.prune);
         if pass > 0 {
             // An unverifiable password was set in pass 1; it would plan again forever.
@@ -181,7 +181,7 @@ fn locate_failure(
         return fallback();
     }
     let found = (|| {
-        let catalog = catalog::read(session).ok()?;
+        let catalog = crate::observe::observe(session, spec).ok()?;
         let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
         for change in &plan.changes {
             if let Err(e) = session.batch(change.statement.render().as_str()) {

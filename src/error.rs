@@ -143,9 +143,15 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Catalog(CatalogError::Query(e)) => {
+            Error::Catalog(CatalogError::Query(e)) | Error::Catalog(CatalogError::Probe(e)) => {
                 let d = DbFailure::from_postgres(e);
-                write!(f, "reading the catalog failed: {}", d.message)?;
+                let what = match self {
+                    Error::Catalog(CatalogError::Probe(_)) => {
+                        "an expression from the spec was rejected"
+                    }
+                    _ => "reading the catalog failed",
+                };
+                write!(f, "{what}: {}", d.message)?;
                 if let Some(code) = d.code {
                     write!(f, " (SQLSTATE {code})")?;
                 }

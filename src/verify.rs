@@ -3,7 +3,6 @@
 //! Runs inside the apply transaction, before `COMMIT`, so a plan that did not
 //! converge is rolled back rather than left half-true.
 
-use crate::catalog;
 use crate::error::Error;
 use crate::plan;
 use crate::session::Session;
@@ -17,7 +16,7 @@ pub fn verify(
     prune: bool,
     created: &BTreeSet<String>,
 ) -> Result<(), Error> {
-    let catalog = catalog::read(session)?;
+    let catalog = crate::observe::observe(session, spec)?;
     let plan = plan::build(
         crate::diff::diff_after_create(spec, &catalog, created),
         prune,

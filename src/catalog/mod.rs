@@ -8,6 +8,7 @@
 pub mod model;
 pub mod objects;
 pub mod queries;
+pub mod shadow;
 
 pub use model::*;
 pub use objects::*;
@@ -25,6 +26,10 @@ pub enum CatalogError {
     /// The server refused a catalog query.
     #[error("reading the catalog failed")]
     Query(#[from] postgres::Error),
+    /// The server rejected an expression from the spec while canonicalising
+    /// it (see [`shadow`]): usually an error in the spec's SQL.
+    #[error("the server rejected an expression from the spec")]
+    Probe(#[source] postgres::Error),
     /// A query returned something we could not understand.
     #[error("unexpected catalog data for {what}: {detail}")]
     Decode {
@@ -72,6 +77,7 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .map(|e| (e.name.clone(), e))
             .collect(),
         available_extensions,
+        canonical: BTreeMap::new(),
         relations: relations
             .into_iter()
             .map(|r| ((r.schema.clone(), r.name.clone()), r))

@@ -147,6 +147,9 @@ pub struct Catalog {
     pub extensions: BTreeMap<String, ExtensionState>,
     /// Extensions the server can install, by name → default version.
     pub available_extensions: BTreeMap<String, String>,
+    /// Spec expressions as the server prints them, by probe key (see
+    /// [`super::shadow`]); filled by `observe` after the catalog is read.
+    pub canonical: BTreeMap<String, String>,
     /// Tables, views, sequences outside PostgreSQL's schemas, by (schema, name).
     pub relations: BTreeMap<(String, String), RelationState>,
     /// Functions and procedures outside PostgreSQL's schemas, by schema, name, arguments.

@@ -22,6 +22,7 @@ mod tests;
 mod tests_core;
 
 use crate::catalog::Catalog;
+use crate::catalog::shadow::Probe;
 use crate::change::Change;
 use crate::spec::Spec;
 use crate::spec::model::Origin;
@@ -70,6 +71,13 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     default_privileges::diff(spec, catalog, &defaults, &mut out);
     objects::diff(spec, catalog, &defaults, created, &mut out);
     out
+}
+
+/// The expressions of `spec` the server must canonicalise before
+/// [`diff`] can compare them with `catalog` (see [`crate::catalog::shadow`]).
+/// Each object family adds its probes here.
+pub fn probes(_spec: &Spec, _catalog: &Catalog) -> Vec<Probe> {
+    Vec::new()
 }
 
 /// ``role `name` ``-style labels for messages.

@@ -122,6 +122,7 @@ fn catalog() -> Catalog {
         .into(),
         extensions: BTreeMap::new(),
         available_extensions: BTreeMap::new(),
+        canonical: BTreeMap::new(),
         relations,
         functions: vec![function(
             "login",

@@ -75,6 +75,7 @@ fn catalog(major: u32) -> Catalog {
         schemas: BTreeMap::new(),
         extensions: BTreeMap::new(),
         available_extensions: BTreeMap::new(),
+        canonical: BTreeMap::new(),
         relations: BTreeMap::new(),
         functions: Vec::new(),
         default_acls: Vec::new(),

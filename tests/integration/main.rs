@@ -14,5 +14,6 @@ mod memberships;
 mod non_superuser;
 mod scale;
 mod secrets;
+mod shadow;
 mod support;
 mod wait;
