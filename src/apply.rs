@@ -7,7 +7,7 @@
 //! transaction is rolled back and the statements are replayed one by one in a
 //! fresh transaction (rolled back too) to name the one that failed.
 
-use crate::catalog::{self, Catalog};
+use crate::catalog::Catalog;
 use crate::change::Change;
 use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
