@@ -93,7 +93,11 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
     let mut converged = false;
     for pass in 0..MAX_PASSES {
         let catalog = crate::observe::observe(session, spec)?;
-        let mut plan = plan::build(diff_after_create(spec, &catalog, &created), options.prune);
+        let mut plan = plan::build_for(
+            diff_after_create(spec, &catalog, &created),
+            options.prune,
+            &catalog.server,
+        );
         if pass > 0 {
             // An unverifiable password was set in pass 1; it would plan again forever.
             plan.changes.retain(|c| c.verifiable);

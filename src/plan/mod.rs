@@ -6,6 +6,9 @@
 //! default privileges → object owners → privileges → comments → prunes), and whose `extras` are the undeclared
 //! things that are reported but kept.
 
+pub mod locks;
+
+use crate::catalog::Server;
 use crate::change::{Change, Class};
 use crate::diff::{Diff, Refusal};
 
@@ -33,6 +36,17 @@ impl Plan {
     pub fn drift_changes(&self) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(|c| c.verifiable)
     }
+}
+
+/// Orders `diff` into a plan for `server`; prune changes run only when
+/// `prune` is set. A plan that would overflow the server's lock table is
+/// refused (see [`locks`]).
+pub fn build_for(diff: Diff, prune: bool, server: &Server) -> Plan {
+    let mut plan = build(diff, prune);
+    if let Some(refusal) = locks::check(&plan.changes, server) {
+        plan.refusals.push(refusal);
+    }
+    plan
 }
 
 /// Orders `diff` into a plan; prune changes run only when `prune` is set.

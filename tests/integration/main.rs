@@ -10,6 +10,7 @@ mod fingerprint;
 mod harness;
 mod identifiers;
 mod invalid_spec;
+mod locks;
 mod memberships;
 mod non_superuser;
 mod scale;
