@@ -3,7 +3,10 @@
 //! their attributes, memberships and their options, database owner, ACL and
 //! settings, schemas with owners, ACLs and comments, extensions. Grantors and
 //! password salts are left out (they legitimately differ); whether a role has
-//! a password, and that it is SCRAM, is kept.
+//! a password, and that it is SCRAM, is kept. Inside schemas: relations with
+//! owners, RLS flags, ACLs and column ACLs, columns, constraints, indexes,
+//! views, sequences, triggers, policies, functions (properties and a hash of
+//! the body) and default ACLs.
 
 use crate::support::cluster::Cluster;
 
@@ -44,12 +47,87 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
   UNION ALL
   SELECT format('extension %s schema=%s version=%s', e.extname, n.nspname, e.extversion)
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  UNION ALL
+  SELECT format('relation %s.%s kind=%s owner=%s rls=%s force=%s comment=%s', n.nspname, c.relname, c.relkind,
+      pg_get_userbyid(c.relowner), c.relrowsecurity, c.relforcerowsecurity, obj_description(c.oid, 'pg_class'))
+    FROM user_relations c JOIN pg_namespace n ON n.oid = c.relnamespace
+  UNION ALL
+  SELECT DISTINCT format('relation %s.%s acl %s %s grantable=%s', n.nspname, c.relname,
+      CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
+    FROM user_relations c JOIN pg_namespace n ON n.oid = c.relnamespace,
+      aclexplode(coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))) x
+  UNION ALL
+  SELECT format('column %s.%s.%s type=%s notnull=%s default=%s identity=%s generated=%s comment=%s',
+      n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+      pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, col_description(c.oid, a.attnum))
+    FROM user_relations c JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+    WHERE c.relkind IN ('r', 'p', 'v', 'm')
+  UNION ALL
+  SELECT DISTINCT format('column %s.%s.%s acl %s %s grantable=%s', n.nspname, c.relname, a.attname,
+      CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
+    FROM user_relations c JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL,
+      aclexplode(a.attacl) x
+  UNION ALL
+  SELECT format('constraint %s.%s %s: %s', n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
+    FROM pg_constraint k JOIN user_relations c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  UNION ALL
+  SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+    FROM pg_index i JOIN user_relations c ON c.oid = i.indrelid
+  UNION ALL
+  SELECT format('view %s.%s options=%s: %s', n.nspname, c.relname, c.reloptions, pg_get_viewdef(c.oid))
+    FROM user_relations c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm')
+  UNION ALL
+  SELECT format('sequence %s.%s type=%s start=%s increment=%s min=%s max=%s cache=%s cycle=%s',
+      n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+    FROM pg_sequence s JOIN user_relations c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  UNION ALL
+  SELECT format('trigger %s', pg_get_triggerdef(t.oid))
+    FROM pg_trigger t JOIN user_relations c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
+  UNION ALL
+  SELECT format('policy %s.%s %s cmd=%s permissive=%s roles=%s using=%s check=%s', n.nspname, c.relname, p.polname,
+      p.polcmd, p.polpermissive,
+      (SELECT array_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END ORDER BY 1) FROM unnest(p.polroles) r),
+      pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+    FROM pg_policy p JOIN user_relations c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  UNION ALL
+  SELECT format('function %s.%s(%s) kind=%s owner=%s lang=%s volatile=%s strict=%s definer=%s leakproof=%s config=%s returns=%s body=%s comment=%s',
+      n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, pg_get_userbyid(p.proowner),
+      l.lanname, p.provolatile, p.proisstrict, p.prosecdef, p.proleakproof, p.proconfig,
+      pg_get_function_result(p.oid), md5(p.prosrc), obj_description(p.oid, 'pg_proc'))
+    FROM user_functions p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+  UNION ALL
+  SELECT DISTINCT format('function %s.%s(%s) acl %s %s grantable=%s', n.nspname, p.proname,
+      pg_get_function_identity_arguments(p.oid),
+      CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
+    FROM user_functions p JOIN pg_namespace n ON n.oid = p.pronamespace,
+      aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
+  UNION ALL
+  SELECT DISTINCT format('default acl for=%s schema=%s on=%s %s %s grantable=%s', pg_get_userbyid(d.defaclrole),
+      coalesce(n.nspname, '*'), d.defaclobjtype,
+      CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
+    FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) x
 ) lines
+"#;
+
+/// Objects that are the user's: not in system schemas, not part of an extension.
+const USER_OBJECTS: &str = r#"
+CREATE TEMP VIEW user_relations AS
+  SELECT c.* FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+    AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e');
+CREATE TEMP VIEW user_functions AS
+  SELECT p.* FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e');
 "#;
 
 /// The fingerprint of database `db` in `cluster`.
 pub fn fingerprint(cluster: &Cluster, db: &str) -> String {
     let mut client = cluster.client(db);
+    client.batch_execute(USER_OBJECTS).expect("fingerprint views");
     let row = client.query_one(QUERY, &[]).expect("fingerprint query");
     row.get(0)
 }
