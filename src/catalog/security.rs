@@ -44,12 +44,26 @@ pub fn row_security() -> String {
 }
 
 /// `pg_get_triggerdef` of trigger `oid` on relation `relid`, with the
-/// ` ON <table> ` part replaced by ` ON - `: comparable across tables.
+/// ` ON <table> ` part replaced by ` ON - `: comparable across tables. The
+/// server prints the table schema-qualified — a temporary one as
+/// `pg_temp.t` (15+) or `pg_temp_N.t` (14) — or as `regclass` does; each
+/// form is tried, and a definition where none is found is left whole.
 fn definition(oid: &str, relid: &str) -> String {
     format!(
-        "(SELECT overlay(d.def PLACING ' ON - ' FROM position(d.rel IN d.def) FOR length(d.rel))
-          FROM (SELECT pg_catalog.pg_get_triggerdef({oid}) AS def,
-                       ' ON ' || {relid}::pg_catalog.regclass::text || ' ' AS rel) d)"
+        "(SELECT coalesce(
+            (SELECT overlay(d.def PLACING ' ON - ' FROM position(r.rel IN d.def) FOR length(r.rel))
+             FROM (VALUES (1, ' ON ' || rn.tempname || '.' || pg_catalog.quote_ident(rc.relname) || ' '),
+                          (2, ' ON ' || pg_catalog.quote_ident(rn.nspname) || '.'
+                                     || pg_catalog.quote_ident(rc.relname) || ' '),
+                          (3, ' ON ' || rc.oid::pg_catalog.regclass::text || ' ')) r(n, rel)
+             WHERE position(r.rel IN d.def) > 0 ORDER BY r.n LIMIT 1),
+            d.def)
+          FROM (SELECT pg_catalog.pg_get_triggerdef({oid}) AS def) d,
+               pg_catalog.pg_class rc,
+               LATERAL (SELECT n.nspname, CASE WHEN n.oid = pg_catalog.pg_my_temp_schema()
+                               THEN 'pg_temp' ELSE pg_catalog.quote_ident(n.nspname) END AS tempname
+                        FROM pg_catalog.pg_namespace n WHERE n.oid = rc.relnamespace) rn
+          WHERE rc.oid = {relid})"
     )
 }
 

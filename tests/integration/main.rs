@@ -14,6 +14,7 @@ mod memberships;
 mod non_superuser;
 mod scale;
 mod secrets;
+mod security;
 mod shadow;
 mod support;
 mod wait;
