@@ -23,6 +23,8 @@ mod triggers; // security slice
 mod tests;
 #[cfg(test)]
 mod tests_core;
+#[cfg(test)]
+mod tests_security; // security slice
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;

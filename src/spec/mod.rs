@@ -110,7 +110,7 @@ fn locate(spec: &mut Spec, locations: &Locations) {
                 .iter_mut()
                 .for_each(|c| set(&mut c.grant.origin));
             object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
-            object.security.origins_mut().for_each(|o| set(o)); // security slice
+            object.security.origins_mut().for_each(&set); // security slice
         }
     }
     for dp in &mut spec.default_privileges {

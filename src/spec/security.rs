@@ -515,3 +515,176 @@ pub fn references(security: &Security, known: &dyn Fn(&str) -> bool, issues: &mu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::{Environment, Spec, SpecError, parse};
+    use std::path::{Path, PathBuf};
+
+    fn parse_spec(tables: &str) -> Result<Spec, SpecError> {
+        let text = format!(
+            "version: 1\nroles:\n  api_anon: {{}}\nschemas:\n  app:\n    tables:\n{tables}"
+        );
+        let var = |_: &str| None;
+        parse(
+            &text,
+            &PathBuf::from("provision.yaml"),
+            &Environment {
+                var: &var,
+                base_dir: Path::new("/nonexistent"),
+            },
+        )
+    }
+
+    fn error(tables: &str) -> String {
+        parse_spec(tables)
+            .expect_err("spec should be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn policies_and_triggers_parse_with_defaults() {
+        let spec = parse_spec(
+            "      users:
+        rls: forced
+        policies:
+          read: { using: \"true\" }
+          own: { for: update, as: restrictive, to: [api_anon], using: \"a\", with_check: \"b\" }
+        triggers:
+          stamp:
+            timing: before
+            events: [update, insert]
+            of: [name]
+            for_each: row
+            function: app.stamp
+            arguments: [x]
+",
+        )
+        .unwrap();
+        let s = &spec.schemas["app"].objects
+            [&(crate::privilege::ObjectKind::Table, "users".into())]
+            .security;
+        assert_eq!(s.rls, Some(super::Rls::Forced));
+        assert_eq!(s.rls_origin.at.unwrap().to_string(), "8:9");
+        let read = &s.policies["read"];
+        assert_eq!(read.command, super::PolicyCommand::All);
+        assert_eq!(read.kind, super::PolicyKind::Permissive);
+        assert_eq!(read.to, vec!["PUBLIC".to_string()]);
+        let stamp = &s.triggers.as_ref().unwrap()["stamp"];
+        assert_eq!(stamp.function_schema, "app");
+        assert_eq!(stamp.function_name, "stamp");
+        assert_eq!(
+            stamp.events.iter().copied().collect::<Vec<_>>(),
+            vec![super::TriggerEvent::Insert, super::TriggerEvent::Update]
+        );
+        assert_eq!(stamp.update_of, vec!["name".to_string()]);
+    }
+
+    #[test]
+    fn tables_without_triggers_key_do_not_manage_triggers() {
+        let spec = parse_spec("      users: {}\n").unwrap();
+        let s = &spec.schemas["app"].objects
+            [&(crate::privilege::ObjectKind::Table, "users".into())]
+            .security;
+        assert!(s.triggers.is_none() && s.rls.is_none() && s.policies.is_empty());
+    }
+
+    #[test]
+    fn refused_trigger_combinations_name_their_path() {
+        let e = error(
+            "      users:
+        triggers:
+          t: { timing: instead_of, events: [insert], for_each: row, when: \"true\", function: app.f }
+",
+        );
+        assert!(
+            e.contains("schemas.app.tables.users.triggers.t.timing: a table cannot have `instead_of` triggers"),
+            "{e}"
+        );
+        assert!(
+            e.contains("triggers.t.when: `instead_of` triggers cannot have `when`"),
+            "{e}"
+        );
+        let e = error(
+            "      users:
+        triggers:
+          t: { timing: after, events: [truncate], for_each: row, function: app.f }
+",
+        );
+        assert!(e.starts_with("provision.yaml:9:"), "{e}");
+        assert!(
+            e.contains("triggers.t.for_each: `truncate` triggers fire once per statement"),
+            "{e}"
+        );
+        let e = error(
+            "      users:
+        triggers:
+          t: { timing: after, events: [insert], of: [a], function: f }
+",
+        );
+        assert!(
+            e.contains("triggers.t.of: `of` needs an `update` event"),
+            "{e}"
+        );
+        assert!(
+            e.contains("triggers.t.function: `f` is not a schema-qualified function name"),
+            "{e}"
+        );
+        let e = error(
+            "      users:
+        triggers:
+          t: { timing: during, events: [insert], function: app.f }
+",
+        );
+        assert!(e.contains("during"), "{e}");
+    }
+
+    #[test]
+    fn refused_policy_clauses_and_roles_name_their_path() {
+        let e = error(
+            "      users:
+        policies:
+          p: { for: select, using: \"true\", with_check: \"true\" }
+          q: { for: insert, using: \"true\" }
+          r: { to: [api_anon, ghost] }
+          s: { to: [PUBLIC, api_anon] }
+",
+        );
+        assert!(
+            e.contains("policies.p.with_check: a `for: select` policy cannot have `with_check`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("policies.q.using: a `for: insert` policy cannot have `using`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("provision.yaml:11:31: schemas.app.tables.users.policies.r.to[1]: role `ghost` is not declared"),
+            "{e}"
+        );
+        assert!(
+            e.contains("policies.s.to: `PUBLIC` is listed with other roles"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn views_take_no_security_keys() {
+        let text = "version: 1\nschemas:\n  app:\n    views:\n      v: { rls: enabled }\n";
+        let var = |_: &str| None;
+        let e = parse(
+            text,
+            &PathBuf::from("provision.yaml"),
+            &Environment {
+                var: &var,
+                base_dir: Path::new("/nonexistent"),
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("schemas.app.views.v.rls: `rls` applies to tables only"),
+            "{e}"
+        );
+    }
+}
