@@ -8,6 +8,7 @@
 pub mod model;
 pub mod objects;
 pub mod queries;
+pub mod security;
 pub mod shadow;
 
 pub use model::*;
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 10;
+pub const QUERY_COUNT: usize = 12;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -53,6 +54,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         queries::relations(),
         queries::functions(),
         queries::default_acls(),
+        // security slice
+        security::row_security(),
+        security::triggers(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -66,6 +70,15 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let relations: Vec<RelationState> = decode("relations", next())?;
     let functions: Vec<FunctionState> = decode("functions", next())?;
     let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
+    // security slice
+    let row_security = next().unwrap_or_default();
+    let triggers = next().unwrap_or_default();
+    let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
+        CatalogError::Decode {
+            what: "row-level security and triggers",
+            detail: e.to_string(),
+        }
+    })?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -84,6 +97,7 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .collect(),
         functions,
         default_acls,
+        security,
     })
 }
 

@@ -156,6 +156,8 @@ pub struct Catalog {
     pub functions: Vec<FunctionState>,
     /// Every `pg_default_acl` row.
     pub default_acls: Vec<DefaultAclState>,
+    /// Row-level security, policies and triggers of every table (security slice).
+    pub security: super::security::SecurityState,
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

@@ -11,15 +11,20 @@ mod default_privileges;
 mod extensions;
 mod memberships;
 mod objects;
+mod policies; // security slice
 mod roles;
 mod schemas;
+mod security; // security slice
 mod settings;
 mod signature;
+mod triggers; // security slice
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_core;
+#[cfg(test)]
+mod tests_security; // security slice
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;
@@ -70,14 +75,17 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     let defaults = default_privileges::desired(spec, catalog);
     default_privileges::diff(spec, catalog, &defaults, &mut out);
     objects::diff(spec, catalog, &defaults, created, &mut out);
+    security::diff(spec, catalog, &mut out);
     out
 }
 
 /// The expressions of `spec` the server must canonicalise before
 /// [`diff`] can compare them with `catalog` (see [`crate::catalog::shadow`]).
 /// Each object family adds its probes here.
-pub fn probes(_spec: &Spec, _catalog: &Catalog) -> Vec<Probe> {
-    Vec::new()
+pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
+    let mut out = Vec::new();
+    security::probes(spec, catalog, &mut out);
+    out
 }
 
 /// ``role `name` ``-style labels for messages.

@@ -131,6 +131,7 @@ fn catalog() -> Catalog {
             true,
         )],
         default_acls: Vec::new(),
+        security: Default::default(),
     }
 }
 

@@ -79,6 +79,7 @@ fn catalog(major: u32) -> Catalog {
         relations: BTreeMap::new(),
         functions: Vec::new(),
         default_acls: Vec::new(),
+        security: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod security;
 pub mod validate;
 
 pub use error::{Issue, SpecError};
@@ -109,6 +110,7 @@ fn locate(spec: &mut Spec, locations: &Locations) {
                 .iter_mut()
                 .for_each(|c| set(&mut c.grant.origin));
             object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
+            object.security.origins_mut().for_each(&set); // security slice
         }
     }
     for dp in &mut spec.default_privileges {

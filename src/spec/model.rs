@@ -235,6 +235,8 @@ pub struct Object {
     pub comment: Option<String>,
     /// Where it was declared.
     pub origin: Origin,
+    /// Tables: row-level security, policies, triggers (security slice).
+    pub security: crate::spec::security::Security,
 }
 
 impl Object {

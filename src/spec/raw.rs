@@ -162,6 +162,12 @@ pub struct RawSchemaGrant {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRelation {
+    // security slice: row-level security, policies, triggers (spec/security.rs)
+    pub rls: Option<crate::spec::security::Rls>,
+    #[serde(default)]
+    pub policies: BTreeMap<String, crate::spec::security::RawPolicy>,
+    pub triggers: Option<BTreeMap<String, crate::spec::security::RawTrigger>>,
+    // end security slice
     pub owner: Option<String>,
     #[serde(default)]
     pub grants: Vec<RawObjectGrant>,

@@ -514,6 +514,14 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, kind),
             comment: raw.comment.clone(),
             origin: origin(path),
+            security: crate::spec::security::validate(
+                path,
+                kind == ObjectKind::Table,
+                raw.rls,
+                &raw.policies,
+                raw.triggers.as_ref(),
+                &mut self.issues,
+            ),
         }
     }
 
@@ -570,6 +578,7 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
             origin: origin(path),
+            security: Default::default(),
         }
     }
 
@@ -597,6 +606,7 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Function),
             comment: raw.comment.clone(),
             origin: origin(path),
+            security: Default::default(),
         }
     }
 
@@ -859,6 +869,7 @@ impl Validator<'_> {
                 {
                     check(&mut issues, path, &name, true);
                 }
+                crate::spec::security::references(&object.security, &known, &mut issues);
             }
         }
         for dp in &spec.default_privileges {

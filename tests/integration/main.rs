@@ -15,6 +15,7 @@ mod memberships;
 mod non_superuser;
 mod scale;
 mod secrets;
+mod security;
 mod shadow;
 mod support;
 mod wait;
