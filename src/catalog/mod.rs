@@ -8,6 +8,7 @@
 pub mod model;
 pub mod objects;
 pub mod queries;
+pub mod routines;
 pub mod shadow;
 
 pub use model::*;
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 10;
+pub const QUERY_COUNT: usize = 12;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -53,6 +54,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         queries::relations(),
         queries::functions(),
         queries::default_acls(),
+        // routines slice
+        routines::routine_definitions(),
+        routines::view_definitions(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -66,6 +70,10 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let relations: Vec<RelationState> = decode("relations", next())?;
     let functions: Vec<FunctionState> = decode("functions", next())?;
     let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
+    // routines slice
+    let routine_definitions: Vec<routines::RoutineDefinitionState> =
+        decode("routine definitions", next())?;
+    let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", next())?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -84,6 +92,12 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .collect(),
         functions,
         default_acls,
+        // routines slice
+        routine_definitions,
+        view_definitions: view_definitions
+            .into_iter()
+            .map(|v| ((v.schema.clone(), v.name.clone()), v))
+            .collect(),
     })
 }
 

@@ -131,6 +131,8 @@ fn catalog() -> Catalog {
             true,
         )],
         default_acls: Vec::new(),
+        routine_definitions: Vec::new(),
+        view_definitions: BTreeMap::new(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod routine;
 pub mod validate;
 
 pub use error::{Issue, SpecError};

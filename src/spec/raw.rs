@@ -181,6 +181,13 @@ pub struct RawView {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    // routines slice: the view's definition.
+    pub query: Option<String>,
+    pub query_file: Option<String>,
+    pub columns: Option<Vec<String>>,
+    pub security_invoker: Option<bool>,
+    pub security_barrier: Option<bool>,
+    pub check_option: Option<String>,
 }
 
 /// A table or view `grants:` item, optionally limited to some columns.
@@ -206,8 +213,8 @@ pub struct RawSequence {
     pub comment: Option<String>,
 }
 
-/// A function or procedure under `functions:` (adopted), identified by name
-/// and `args`.
+/// A function or procedure under `functions:`, identified by name and
+/// `args`. Without `body`/`body_file` it is adopted.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFunction {
@@ -218,6 +225,21 @@ pub struct RawFunction {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    // routines slice: the definition.
+    pub kind: Option<String>,
+    pub returns: Option<String>,
+    pub language: Option<String>,
+    pub body: Option<String>,
+    pub body_file: Option<String>,
+    pub volatility: Option<String>,
+    pub strict: Option<bool>,
+    pub security: Option<String>,
+    pub leakproof: Option<bool>,
+    pub parallel: Option<String>,
+    pub search_path: Option<Vec<String>>,
+    pub set: Option<BTreeMap<String, RawSetting>>,
+    pub cost: Option<f64>,
+    pub rows: Option<f64>,
 }
 
 /// A `default_privileges:` item.

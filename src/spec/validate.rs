@@ -14,11 +14,13 @@ use crate::spec::model::{
 use crate::spec::path::YamlPath;
 use crate::spec::raw::{
     RawDatabase, RawDefaultPrivilege, RawFunction, RawGrant, RawMembership, RawObjectGrant,
-    RawPassword, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence, RawSetting,
-    RawSpec, RawTable, RawView,
+    RawPassword, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence, RawSetting, RawSpec,
+    RawTable, RawView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+mod routine;
 
 /// The outside world validation may look at: environment and files.
 pub struct Environment<'a> {
@@ -441,8 +443,9 @@ impl Validator<'_> {
         let empty_view = RawView::default();
         for (object, r) in &raw.views {
             let item = path.key("views").key(object);
-            let keys = RelationKeys::from(r.as_ref().unwrap_or(&empty_view));
-            let r = self.relation(&item, ObjectKind::View, object, keys);
+            let raw_view = r.as_ref().unwrap_or(&empty_view);
+            let mut r = self.relation(&item, ObjectKind::View, object, raw_view.into());
+            r.view = self.view_definition(&item, raw_view);
             objects.insert((ObjectKind::View, object.clone()), r);
         }
         for (object, r) in &raw.sequences {
@@ -542,6 +545,8 @@ impl Validator<'_> {
             revokes: self.revokes(path, raw.revoke, kind),
             comment: raw.comment.clone(),
             origin: origin(path),
+            routine: None,
+            view: None,
         }
     }
 
@@ -598,6 +603,8 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
             origin: origin(path),
+            routine: None,
+            view: None,
         }
     }
 
@@ -625,6 +632,8 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Function),
             comment: raw.comment.clone(),
             origin: origin(path),
+            routine: self.routine_definition(path, raw),
+            view: None,
         }
     }
 
