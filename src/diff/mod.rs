@@ -12,9 +12,12 @@ mod extensions;
 mod memberships;
 mod objects;
 mod roles;
+// routines slice
+mod routines;
 mod schemas;
 mod settings;
 mod signature;
+mod views;
 
 #[cfg(test)]
 mod tests;
@@ -70,14 +73,21 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     let defaults = default_privileges::desired(spec, catalog);
     default_privileges::diff(spec, catalog, &defaults, &mut out);
     objects::diff(spec, catalog, &defaults, created, &mut out);
+    // routines slice
+    routines::diff(spec, catalog, &mut out);
+    views::diff(spec, catalog, &mut out);
     out
 }
 
 /// The expressions of `spec` the server must canonicalise before
 /// [`diff`] can compare them with `catalog` (see [`crate::catalog::shadow`]).
 /// Each object family adds its probes here.
-pub fn probes(_spec: &Spec, _catalog: &Catalog) -> Vec<Probe> {
-    Vec::new()
+pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
+    let mut out = Vec::new();
+    // routines slice
+    routines::probes(spec, catalog, &mut out);
+    views::probes(spec, catalog, &mut out);
+    out
 }
 
 /// ``role `name` ``-style labels for messages.

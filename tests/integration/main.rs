@@ -12,6 +12,7 @@ mod identifiers;
 mod invalid_spec;
 mod memberships;
 mod non_superuser;
+mod routines;
 mod scale;
 mod secrets;
 mod shadow;
