@@ -23,6 +23,8 @@ mod views;
 mod tests;
 #[cfg(test)]
 mod tests_core;
+#[cfg(test)]
+mod tests_routines;
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;

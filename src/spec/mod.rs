@@ -126,3 +126,5 @@ fn locate(spec: &mut Spec, locations: &Locations) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_routines;

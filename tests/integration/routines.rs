@@ -424,3 +424,77 @@ fn task_tracker_views_and_definer_functions() {
     );
     assert_converged(&t);
 }
+
+/// The audited shop's helper (seed 003): owned by a NOLOGIN CREATEROLE role,
+/// SECURITY DEFINER, creating or updating a login idempotently.
+const SHOP_SPEC: &str = r#"version: 1
+roles:
+  civitai_owner:
+    createrole: true
+    member_of: [{ role: civitai_user, admin: true }]
+  civitai_user: {}
+schemas:
+  civitai:
+    owner: civitai_owner
+    functions:
+      create_app_user:
+        args: "p_username text, p_password text"
+        returns: void
+        language: plpgsql
+        security: definer
+        search_path: [pg_catalog, pg_temp]
+        comment: creates or updates a login that belongs to civitai_user
+        body: |
+          BEGIN
+            IF p_username !~ '^[a-z_][a-z0-9_]*$' THEN
+              RAISE EXCEPTION 'invalid user name %', p_username;
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_username) THEN
+              EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', p_username, p_password);
+            ELSE
+              EXECUTE format('CREATE ROLE %I WITH LOGIN PASSWORD %L', p_username, p_password);
+            END IF;
+            IF NOT pg_has_role(p_username, 'civitai_user', 'MEMBER') THEN
+              EXECUTE format('GRANT civitai_user TO %I', p_username);
+            END IF;
+          END;
+"#;
+
+#[test]
+fn createrole_owner_helper_creates_logins_idempotently() {
+    let cluster = Cluster::start();
+    cluster.create_database("tracker");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("provision.yaml");
+    std::fs::write(&spec, SHOP_SPEC).unwrap();
+    let url = cluster.superuser_url("tracker");
+    let first = provision_with_env(&spec, &url, &["apply"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let again = provision_with_env(&spec, &url, &["apply", "--output", "json"]);
+    assert_eq!(again.json()["executed"], 0, "{again:?}");
+    assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT pg_get_userbyid(proowner) || ':' || prosecdef || ':' || has_function_privilege('public', oid, 'EXECUTE')
+             FROM pg_proc WHERE proname = 'create_app_user'"
+        ),
+        "civitai_owner:true:false"
+    );
+    for password in ["first-Pw-1", "second-Pw-2"] {
+        sql_ok(
+            &cluster,
+            &format!("SELECT civitai.create_app_user('richard', '{password}')"),
+        );
+    }
+    let who = query_as(
+        &cluster,
+        "richard",
+        "second-Pw-2",
+        "",
+        "SELECT current_user || ':' || pg_has_role('civitai_user', 'MEMBER')",
+    )
+    .unwrap();
+    assert_eq!(who, "richard:true");
+    assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
+}

@@ -303,7 +303,19 @@ impl Validator<'_> {
             }
             return None;
         };
-        let query = query.trim_end_matches(';').trim_end().to_string();
+        let query = query
+            .trim_end_matches([';', ' ', '\t', '\n', '\r'])
+            .to_string();
+        if query.is_empty() {
+            let at = if raw.query.is_some() {
+                "query"
+            } else {
+                "query_file"
+            };
+            self.issues
+                .push(Issue::new(&path.key(at), "the `query` is empty"));
+            return None;
+        }
         let columns = raw.columns.clone().unwrap_or_default();
         if raw.columns.as_ref().is_some_and(Vec::is_empty) {
             self.issues.push(
