@@ -498,3 +498,42 @@ fn createrole_owner_helper_creates_logins_idempotently() {
     assert_eq!(who, "richard:true");
     assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
 }
+
+#[test]
+fn invalid_definitions_exit_65_naming_the_yaml_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("provision.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1\nschemas:\n  app:\n    functions:\n      f:\n        args: \"\"\n        returns: int\n        language: sql\n        security: definer\n        body_file: sql/f.sql\n",
+    )
+    .unwrap();
+    let run = crate::cmd::run(
+        crate::cmd::pg_provision()
+            .arg("-f")
+            .arg(&spec)
+            .arg("validate"),
+    );
+    assert_eq!(run.code, 65, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("schemas.app.functions.f.body_file: cannot read"),
+        "{run:?}"
+    );
+    std::fs::create_dir(dir.path().join("sql")).unwrap();
+    std::fs::write(dir.path().join("sql/f.sql"), "select 1").unwrap();
+    let run = crate::cmd::run(
+        crate::cmd::pg_provision()
+            .arg("-f")
+            .arg(&spec)
+            .arg("validate"),
+    );
+    assert_eq!(run.code, 65, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "schemas.app.functions.f.security: a SECURITY DEFINER function needs a pinned `search_path`"
+        ),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains(":9:"), "{run:?}");
+}
