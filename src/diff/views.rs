@@ -54,10 +54,25 @@ struct Canonical {
 }
 
 /// One probe per declared view that exists: a temporary view with the
-/// declared query, whose `pg_get_viewdef` and columns are read back.
+/// declared query, whose `pg_get_viewdef` and columns are read back. A query
+/// mentioning a declared view that does not exist yet is not probed (it
+/// would fail): it is compared in the next pass, once that view exists.
 pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
-    for (i, (name, (_, def))) in declared(spec).into_iter().enumerate() {
-        if !catalog.view_definitions.contains_key(&name) {
+    let declared = declared(spec);
+    let missing: Vec<&Name> = declared
+        .keys()
+        .filter(|n| !catalog.view_definitions.contains_key(*n))
+        .collect();
+    for (i, (name, (_, def))) in declared.iter().enumerate() {
+        if !catalog.view_definitions.contains_key(name) {
+            continue;
+        }
+        let refs = references(&def.query);
+        let reads_missing = missing.iter().any(|m| {
+            refs.iter()
+                .any(|(q, r)| *r == m.1 && q.as_ref().is_none_or(|q| *q == m.0))
+        });
+        if reads_missing {
             continue;
         }
         let scratch = format!("pgp_probe_view_{i}");
@@ -70,7 +85,7 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             )
         };
         out.push(Probe {
-            key: key(&name),
+            key: key(name),
             setup: vec![format!(
                 "CREATE TEMP VIEW {}{columns} AS\n{}",
                 quote::ident(&scratch),

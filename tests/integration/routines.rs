@@ -423,6 +423,35 @@ fn task_tracker_views_and_definer_functions() {
         "{sql:?}"
     );
     assert_converged(&t);
+
+    // A view changed to read a view created in the same run: the new view
+    // first, then (once it exists) the replaced one.
+    let spec = tracker_spec("select user_id, username, created_at as joined from app_data.users")
+        .replace(
+            "        query: select app_functions.task_count() as tasks\n",
+            "        query: select app_functions.task_count() as tasks, (select id from api.first_user) as first_user\n",
+        )
+        .replace(
+            "      task_assignments:\n",
+            "      first_user:\n        query: select min(user_id) as id from api.users\n      task_assignments:\n",
+        );
+    t.write("provision.yaml", &spec);
+    let chained = t.run(&["apply", "--output", "json"]);
+    assert_eq!(chained.code, 0, "{chained:?}");
+    let sql = executed_sql(&chained);
+    let pos = |prefix: &str| {
+        sql.iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in {sql:#?}"))
+    };
+    assert!(
+        pos(r#"CREATE VIEW "api"."first_user""#) < pos(r#"CREATE OR REPLACE VIEW "api"."stats""#)
+    );
+    assert_eq!(
+        query(&t.cluster, "SELECT first_user::text FROM api.stats"),
+        "1"
+    );
+    assert_converged(&t);
 }
 
 /// The audited shop's helper (seed 003): owned by a NOLOGIN CREATEROLE role,
