@@ -35,6 +35,20 @@ pub fn routine(schema: &str, name: &str, identity_args: &str) -> String {
     format!("{}({identity_args})", qualified(schema, name))
 }
 
+/// A dollar-quoted string for a function body: `$pgp$…$pgp$`, with a tag
+/// the text does not contain (`$pgp1$`, `$pgp2$`, … otherwise). The text is
+/// kept byte for byte, so `prosrc` reads back exactly what was written.
+pub fn dollar_quoted(text: &str) -> String {
+    let mut tag = "$pgp$".to_string();
+    let mut n = 0;
+    // The body ends at the first occurrence of the tag, which must be ours.
+    while format!("{text}{tag}").find(&tag) != Some(text.len()) {
+        n += 1;
+        tag = format!("$pgp{n}$");
+    }
+    format!("{tag}{text}{tag}")
+}
+
 /// A role as a grantee: `PUBLIC` stays a keyword, every other name is quoted.
 pub fn grantee(role: &str) -> String {
     if role == PUBLIC {
@@ -117,6 +131,15 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(literal(input), expected, "literal({input:?})");
         }
+    }
+
+    #[test]
+    fn dollar_quotes_pick_a_tag_the_body_lacks() {
+        assert_eq!(dollar_quoted("select 1"), "$pgp$select 1$pgp$");
+        assert_eq!(dollar_quoted("a $pgp$ b"), "$pgp1$a $pgp$ b$pgp1$");
+        assert_eq!(dollar_quoted("$pgp$ $pgp1$"), "$pgp2$$pgp$ $pgp1$$pgp2$");
+        // A body ending in `$pgp` would merge with the closing tag.
+        assert_eq!(dollar_quoted("x $pgp"), "$pgp1$x $pgp$pgp1$");
     }
 
     #[test]

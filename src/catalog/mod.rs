@@ -8,6 +8,7 @@
 pub mod model;
 pub mod objects;
 pub mod queries;
+pub mod routines;
 pub mod security;
 pub mod shadow;
 
@@ -19,7 +20,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 12;
+pub const QUERY_COUNT: usize = 14;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -57,6 +58,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         // security slice
         security::row_security(),
         security::triggers(),
+        // routines slice
+        routines::routine_definitions(),
+        routines::view_definitions(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -79,6 +83,10 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             detail: e.to_string(),
         }
     })?;
+    // routines slice
+    let routine_definitions: Vec<routines::RoutineDefinitionState> =
+        decode("routine definitions", next())?;
+    let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", next())?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -98,6 +106,12 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         functions,
         default_acls,
         security,
+        // routines slice
+        routine_definitions,
+        view_definitions: view_definitions
+            .into_iter()
+            .map(|v| ((v.schema.clone(), v.name.clone()), v))
+            .collect(),
     })
 }
 

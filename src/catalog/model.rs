@@ -1,6 +1,7 @@
 //! The live state as read from `pg_catalog`, in the same vocabulary as the spec.
 
 use super::objects::{DefaultAclState, FunctionState, RelationState};
+use super::routines::{RoutineDefinitionState, ViewDefinitionState};
 use crate::privilege::Acl;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -158,6 +159,11 @@ pub struct Catalog {
     pub default_acls: Vec<DefaultAclState>,
     /// Row-level security, policies and triggers of every table (security slice).
     pub security: super::security::SecurityState,
+    // routines slice
+    /// Definitions of functions and procedures outside PostgreSQL's schemas.
+    pub routine_definitions: Vec<RoutineDefinitionState>,
+    /// Definitions of views outside PostgreSQL's schemas, by (schema, name).
+    pub view_definitions: BTreeMap<(String, String), ViewDefinitionState>,
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

@@ -13,16 +13,21 @@ mod memberships;
 mod objects;
 mod policies; // security slice
 mod roles;
+// routines slice
+mod routines;
 mod schemas;
 mod security; // security slice
 mod settings;
 mod signature;
 mod triggers; // security slice
+mod views;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_core;
+#[cfg(test)]
+mod tests_routines;
 #[cfg(test)]
 mod tests_security; // security slice
 
@@ -76,6 +81,9 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     default_privileges::diff(spec, catalog, &defaults, &mut out);
     objects::diff(spec, catalog, &defaults, created, &mut out);
     security::diff(spec, catalog, &mut out);
+    // routines slice
+    routines::diff(spec, catalog, &mut out);
+    views::diff(spec, catalog, &mut out);
     out
 }
 
@@ -85,6 +93,9 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
 pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
     let mut out = Vec::new();
     security::probes(spec, catalog, &mut out);
+    // routines slice
+    routines::probes(spec, catalog, &mut out);
+    views::probes(spec, catalog, &mut out);
     out
 }
 

@@ -31,6 +31,14 @@ pub fn matches(args: &str, arg_types: &str) -> bool {
         })
 }
 
+/// Whether a declared argument list has `OUT` or `INOUT` parameters (which
+/// decide a function's result type when `RETURNS` is left out).
+pub fn has_output_params(args: &str) -> bool {
+    split(&lower_outside_quotes(args))
+        .iter()
+        .any(|p| matches!(words(p).first().map(String::as_str), Some("out" | "inout")))
+}
+
 /// One declared parameter without its mode and type modifiers, with
 /// canonical type names; `None` for OUT parameters, which are not part of
 /// the identity.
@@ -194,6 +202,15 @@ mod tests {
         assert!(matches("x double precision, OUT y int", "double precision"));
         assert!(matches(r#""Odd Name" "MyType""#, r#""MyType""#));
         assert!(matches("v app.mood", "app.mood"));
+    }
+
+    #[test]
+    fn output_params() {
+        use super::has_output_params;
+        assert!(has_output_params("a int, OUT b int"));
+        assert!(has_output_params("INOUT x text"));
+        assert!(!has_output_params("\"out\" int, output text"));
+        assert!(!has_output_params(""));
     }
 
     #[test]

@@ -132,6 +132,8 @@ fn catalog() -> Catalog {
         )],
         default_acls: Vec::new(),
         security: Default::default(),
+        routine_definitions: Vec::new(),
+        view_definitions: BTreeMap::new(),
     }
 }
 

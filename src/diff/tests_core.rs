@@ -80,6 +80,8 @@ fn catalog(major: u32) -> Catalog {
         functions: Vec::new(),
         default_acls: Vec::new(),
         security: Default::default(),
+        routine_definitions: Vec::new(),
+        view_definitions: BTreeMap::new(),
     }
 }
 

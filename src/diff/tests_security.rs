@@ -125,6 +125,8 @@ fn catalog() -> Catalog {
         }],
         default_acls: Vec::new(),
         security: SecurityState::default(),
+        routine_definitions: Vec::new(),
+        view_definitions: BTreeMap::new(),
     }
 }
 

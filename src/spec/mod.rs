@@ -8,6 +8,7 @@ pub mod error;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod routine;
 pub mod security;
 pub mod validate;
 
@@ -127,3 +128,5 @@ fn locate(spec: &mut Spec, locations: &Locations) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_routines;

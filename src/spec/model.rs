@@ -6,6 +6,7 @@
 use crate::privilege::{ObjectKind, Privilege};
 use crate::secret::Secret;
 use crate::spec::path::{LineCol, YamlPath};
+use crate::spec::routine::{RoutineDefinition, ViewDefinition};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -237,13 +238,18 @@ pub struct Object {
     pub origin: Origin,
     /// Tables: row-level security, policies, triggers (security slice).
     pub security: crate::spec::security::Security,
+    // routines slice: definitions of functions, procedures and views.
+    /// A function's or procedure's body and attributes (`body`/`body_file`).
+    pub routine: Option<RoutineDefinition>,
+    /// A view's query and options (`query`/`query_file`).
+    pub view: Option<ViewDefinition>,
 }
 
 impl Object {
     /// Whether the declaration carries a definition (columns, a query, a
     /// body), so pg-provision creates the object instead of adopting it.
     pub fn has_definition(&self) -> bool {
-        false
+        self.routine.is_some() || self.view.is_some()
     }
 }
 

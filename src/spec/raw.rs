@@ -135,9 +135,9 @@ pub struct RawSchema {
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
     #[serde(default)]
-    pub tables: BTreeMap<String, Option<RawRelation>>,
+    pub tables: BTreeMap<String, Option<RawTable>>,
     #[serde(default)]
-    pub views: BTreeMap<String, Option<RawRelation>>,
+    pub views: BTreeMap<String, Option<RawView>>,
     #[serde(default)]
     pub sequences: BTreeMap<String, Option<RawSequence>>,
     #[serde(default)]
@@ -157,11 +157,11 @@ pub struct RawSchemaGrant {
     pub for_roles: Option<Vec<String>>,
 }
 
-/// A table or view under `tables:` / `views:`. Without a definition it is
-/// adopted: only owner, privileges and comment are managed.
+/// A table under `tables:`. Without a definition it is adopted: only owner,
+/// privileges and comment are managed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRelation {
+pub struct RawTable {
     // security slice: row-level security, policies, triggers (spec/security.rs)
     pub rls: Option<crate::spec::security::Rls>,
     #[serde(default)]
@@ -174,6 +174,26 @@ pub struct RawRelation {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+}
+
+/// A view under `views:`. Without a definition it is adopted: only owner,
+/// privileges and comment are managed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawView {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawObjectGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+    // routines slice: the view's definition.
+    pub query: Option<String>,
+    pub query_file: Option<String>,
+    pub columns: Option<Vec<String>>,
+    pub security_invoker: Option<bool>,
+    pub security_barrier: Option<bool>,
+    pub check_option: Option<String>,
 }
 
 /// A table or view `grants:` item, optionally limited to some columns.
@@ -199,8 +219,8 @@ pub struct RawSequence {
     pub comment: Option<String>,
 }
 
-/// A function or procedure under `functions:` (adopted), identified by name
-/// and `args`.
+/// A function or procedure under `functions:`, identified by name and
+/// `args`. Without `body`/`body_file` it is adopted.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFunction {
@@ -211,6 +231,21 @@ pub struct RawFunction {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    // routines slice: the definition.
+    pub kind: Option<String>,
+    pub returns: Option<String>,
+    pub language: Option<String>,
+    pub body: Option<String>,
+    pub body_file: Option<String>,
+    pub volatility: Option<String>,
+    pub strict: Option<bool>,
+    pub security: Option<String>,
+    pub leakproof: Option<bool>,
+    pub parallel: Option<String>,
+    pub search_path: Option<Vec<String>>,
+    pub set: Option<BTreeMap<String, RawSetting>>,
+    pub cost: Option<f64>,
+    pub rows: Option<f64>,
 }
 
 /// A `default_privileges:` item.

@@ -683,7 +683,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            e.contains("schemas.app.views.v.rls: `rls` applies to tables only"),
+            e.contains("schemas.app.views.v.rls: unknown field `rls`"),
             "{e}"
         );
     }

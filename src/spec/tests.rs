@@ -213,8 +213,6 @@ fn definitions_are_not_understood_yet() {
         e.contains("schemas.s.tables.t") && e.contains("unknown field `columns`"),
         "{e}"
     );
-    let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: { body: 'select 1' }\n");
-    assert!(e.contains("unknown field `body`"), "{e}");
 }
 
 #[test]

@@ -14,11 +14,13 @@ use crate::spec::model::{
 use crate::spec::path::YamlPath;
 use crate::spec::raw::{
     RawDatabase, RawDefaultPrivilege, RawFunction, RawGrant, RawMembership, RawObjectGrant,
-    RawPassword, RawRelation, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence,
-    RawSetting, RawSpec,
+    RawPassword, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence, RawSetting, RawSpec,
+    RawTable, RawView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+mod routine;
 
 /// The outside world validation may look at: environment and files.
 pub struct Environment<'a> {
@@ -26,6 +28,36 @@ pub struct Environment<'a> {
     pub var: &'a dyn Fn(&str) -> Option<String>,
     /// Directory that relative secret file paths are resolved against.
     pub base_dir: &'a Path,
+}
+
+/// The keys tables and views share: owner, privileges, comment.
+struct RelationKeys<'a> {
+    owner: &'a Option<String>,
+    grants: &'a [RawObjectGrant],
+    revoke: &'a [RawRevoke],
+    comment: &'a Option<String>,
+}
+
+impl<'a> From<&'a RawTable> for RelationKeys<'a> {
+    fn from(r: &'a RawTable) -> Self {
+        RelationKeys {
+            owner: &r.owner,
+            grants: &r.grants,
+            revoke: &r.revoke,
+            comment: &r.comment,
+        }
+    }
+}
+
+impl<'a> From<&'a RawView> for RelationKeys<'a> {
+    fn from(r: &'a RawView) -> Self {
+        RelationKeys {
+            owner: &r.owner,
+            grants: &r.grants,
+            revoke: &r.revoke,
+            comment: &r.comment,
+        }
+    }
 }
 
 /// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1).
@@ -401,19 +433,28 @@ impl Validator<'_> {
             }
         }
         let mut objects = BTreeMap::new();
-        let kinds: [(&str, ObjectKind); 2] =
-            [("tables", ObjectKind::Table), ("views", ObjectKind::View)];
-        for (key, kind) in kinds {
-            let relations = if kind == ObjectKind::Table {
-                &raw.tables
-            } else {
-                &raw.views
-            };
-            for (object, r) in relations {
-                let item = path.key(key).key(object);
-                let r = self.relation(&item, kind, object, r.as_ref());
-                objects.insert((kind, object.clone()), r);
-            }
+        let empty_table = RawTable::default();
+        for (object, r) in &raw.tables {
+            let item = path.key("tables").key(object);
+            let raw_table = r.as_ref().unwrap_or(&empty_table);
+            let mut r = self.relation(&item, ObjectKind::Table, object, raw_table.into());
+            r.security = crate::spec::security::validate(
+                &item,
+                true,
+                raw_table.rls,
+                &raw_table.policies,
+                raw_table.triggers.as_ref(),
+                &mut self.issues,
+            );
+            objects.insert((ObjectKind::Table, object.clone()), r);
+        }
+        let empty_view = RawView::default();
+        for (object, r) in &raw.views {
+            let item = path.key("views").key(object);
+            let raw_view = r.as_ref().unwrap_or(&empty_view);
+            let mut r = self.relation(&item, ObjectKind::View, object, raw_view.into());
+            r.view = self.view_definition(&item, raw_view);
+            objects.insert((ObjectKind::View, object.clone()), r);
         }
         for (object, r) in &raw.sequences {
             let item = path.key("sequences").key(object);
@@ -483,11 +524,9 @@ impl Validator<'_> {
         path: &YamlPath,
         kind: ObjectKind,
         name: &str,
-        raw: Option<&RawRelation>,
+        raw: RelationKeys<'_>,
     ) -> Object {
         self.object_name(path, name, kind);
-        let empty = RawRelation::default();
-        let raw = raw.unwrap_or(&empty);
         let grants_path = path.key("grants");
         let mut grants = Vec::new();
         let mut column_grants = Vec::new();
@@ -511,17 +550,12 @@ impl Validator<'_> {
             owner: raw.owner.clone(),
             grants,
             column_grants,
-            revokes: self.revokes(path, &raw.revoke, kind),
+            revokes: self.revokes(path, raw.revoke, kind),
             comment: raw.comment.clone(),
             origin: origin(path),
-            security: crate::spec::security::validate(
-                path,
-                kind == ObjectKind::Table,
-                raw.rls,
-                &raw.policies,
-                raw.triggers.as_ref(),
-                &mut self.issues,
-            ),
+            security: Default::default(),
+            routine: None,
+            view: None,
         }
     }
 
@@ -579,6 +613,8 @@ impl Validator<'_> {
             comment: raw.comment.clone(),
             origin: origin(path),
             security: Default::default(),
+            routine: None,
+            view: None,
         }
     }
 
@@ -607,6 +643,8 @@ impl Validator<'_> {
             comment: raw.comment.clone(),
             origin: origin(path),
             security: Default::default(),
+            routine: self.routine_definition(path, raw),
+            view: None,
         }
     }
 

@@ -127,7 +127,9 @@ CREATE TEMP VIEW user_functions AS
 /// The fingerprint of database `db` in `cluster`.
 pub fn fingerprint(cluster: &Cluster, db: &str) -> String {
     let mut client = cluster.client(db);
-    client.batch_execute(USER_OBJECTS).expect("fingerprint views");
+    client
+        .batch_execute(USER_OBJECTS)
+        .expect("fingerprint views");
     let row = client.query_one(QUERY, &[]).expect("fingerprint query");
     row.get(0)
 }

@@ -13,6 +13,7 @@ mod invalid_spec;
 mod locks;
 mod memberships;
 mod non_superuser;
+mod routines;
 mod scale;
 mod secrets;
 mod security;
