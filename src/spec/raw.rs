@@ -135,9 +135,9 @@ pub struct RawSchema {
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
     #[serde(default)]
-    pub tables: BTreeMap<String, Option<RawRelation>>,
+    pub tables: BTreeMap<String, Option<RawTable>>,
     #[serde(default)]
-    pub views: BTreeMap<String, Option<RawRelation>>,
+    pub views: BTreeMap<String, Option<RawView>>,
     #[serde(default)]
     pub sequences: BTreeMap<String, Option<RawSequence>>,
     #[serde(default)]
@@ -157,11 +157,24 @@ pub struct RawSchemaGrant {
     pub for_roles: Option<Vec<String>>,
 }
 
-/// A table or view under `tables:` / `views:`. Without a definition it is
-/// adopted: only owner, privileges and comment are managed.
+/// A table under `tables:`. Without a definition it is adopted: only owner,
+/// privileges and comment are managed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRelation {
+pub struct RawTable {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawObjectGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+}
+
+/// A view under `views:`. Without a definition it is adopted: only owner,
+/// privileges and comment are managed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawView {
     pub owner: Option<String>,
     #[serde(default)]
     pub grants: Vec<RawObjectGrant>,

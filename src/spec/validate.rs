@@ -14,8 +14,8 @@ use crate::spec::model::{
 use crate::spec::path::YamlPath;
 use crate::spec::raw::{
     RawDatabase, RawDefaultPrivilege, RawFunction, RawGrant, RawMembership, RawObjectGrant,
-    RawPassword, RawRelation, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence,
-    RawSetting, RawSpec,
+    RawPassword, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence, RawSetting, RawSpec,
+    RawTable, RawView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -26,6 +26,14 @@ pub struct Environment<'a> {
     pub var: &'a dyn Fn(&str) -> Option<String>,
     /// Directory that relative secret file paths are resolved against.
     pub base_dir: &'a Path,
+}
+
+/// The keys tables and views share: owner, privileges, comment.
+struct RelationCommon<'a> {
+    owner: &'a Option<String>,
+    grants: &'a [RawObjectGrant],
+    revoke: &'a [RawRevoke],
+    comment: &'a Option<String>,
 }
 
 /// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1).
@@ -401,19 +409,31 @@ impl Validator<'_> {
             }
         }
         let mut objects = BTreeMap::new();
-        let kinds: [(&str, ObjectKind); 2] =
-            [("tables", ObjectKind::Table), ("views", ObjectKind::View)];
-        for (key, kind) in kinds {
-            let relations = if kind == ObjectKind::Table {
-                &raw.tables
-            } else {
-                &raw.views
+        for (object, r) in &raw.tables {
+            let item = path.key("tables").key(object);
+            let empty = RawTable::default();
+            let t = r.as_ref().unwrap_or(&empty);
+            let common = RelationCommon {
+                owner: &t.owner,
+                grants: &t.grants,
+                revoke: &t.revoke,
+                comment: &t.comment,
             };
-            for (object, r) in relations {
-                let item = path.key(key).key(object);
-                let r = self.relation(&item, kind, object, r.as_ref());
-                objects.insert((kind, object.clone()), r);
-            }
+            let r = self.relation(&item, ObjectKind::Table, object, common);
+            objects.insert((ObjectKind::Table, object.clone()), r);
+        }
+        for (object, r) in &raw.views {
+            let item = path.key("views").key(object);
+            let empty = RawView::default();
+            let v = r.as_ref().unwrap_or(&empty);
+            let common = RelationCommon {
+                owner: &v.owner,
+                grants: &v.grants,
+                revoke: &v.revoke,
+                comment: &v.comment,
+            };
+            let r = self.relation(&item, ObjectKind::View, object, common);
+            objects.insert((ObjectKind::View, object.clone()), r);
         }
         for (object, r) in &raw.sequences {
             let item = path.key("sequences").key(object);
@@ -483,11 +503,9 @@ impl Validator<'_> {
         path: &YamlPath,
         kind: ObjectKind,
         name: &str,
-        raw: Option<&RawRelation>,
+        raw: RelationCommon<'_>,
     ) -> Object {
         self.object_name(path, name, kind);
-        let empty = RawRelation::default();
-        let raw = raw.unwrap_or(&empty);
         let grants_path = path.key("grants");
         let mut grants = Vec::new();
         let mut column_grants = Vec::new();
