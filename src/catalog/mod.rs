@@ -9,6 +9,7 @@ pub mod model;
 pub mod objects;
 pub mod queries;
 pub mod shadow;
+pub mod tables;
 
 pub use model::*;
 pub use objects::*;
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 10;
+pub const QUERY_COUNT: usize = 12;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -53,6 +54,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         queries::relations(),
         queries::functions(),
         queries::default_acls(),
+        // tables slice
+        tables::tables(),
+        tables::sequences(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -66,6 +70,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let relations: Vec<RelationState> = decode("relations", next())?;
     let functions: Vec<FunctionState> = decode("functions", next())?;
     let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
+    // tables slice
+    let tables: Vec<tables::TableState> = decode("tables", next())?;
+    let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -84,6 +91,15 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .collect(),
         functions,
         default_acls,
+        // tables slice
+        tables: tables
+            .into_iter()
+            .map(|t| ((t.schema, t.name), t.shape))
+            .collect(),
+        sequences: sequences
+            .into_iter()
+            .map(|s| ((s.schema.clone(), s.name.clone()), s))
+            .collect(),
     })
 }
 

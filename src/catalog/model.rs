@@ -156,6 +156,12 @@ pub struct Catalog {
     pub functions: Vec<FunctionState>,
     /// Every `pg_default_acl` row.
     pub default_acls: Vec<DefaultAclState>,
+    // --- tables slice ---
+    /// Structure of every table, by (schema, name).
+    pub tables: BTreeMap<(String, String), super::tables::TableShape>,
+    /// Options of every sequence, by (schema, name).
+    pub sequences: BTreeMap<(String, String), super::tables::SequenceState>,
+    // --- end tables slice ---
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

@@ -15,6 +15,9 @@ mod roles;
 mod schemas;
 mod settings;
 mod signature;
+// tables slice
+mod seed;
+mod tables;
 
 #[cfg(test)]
 mod tests;
@@ -70,14 +73,18 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     let defaults = default_privileges::desired(spec, catalog);
     default_privileges::diff(spec, catalog, &defaults, &mut out);
     objects::diff(spec, catalog, &defaults, created, &mut out);
+    tables::diff(spec, catalog, &mut out); // tables slice
+    seed::diff(spec, catalog, &mut out); // tables slice
     out
 }
 
 /// The expressions of `spec` the server must canonicalise before
 /// [`diff`] can compare them with `catalog` (see [`crate::catalog::shadow`]).
 /// Each object family adds its probes here.
-pub fn probes(_spec: &Spec, _catalog: &Catalog) -> Vec<Probe> {
-    Vec::new()
+pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
+    let mut out = Vec::new();
+    tables::probes(spec, catalog, &mut out); // tables slice (structure and seed rows)
+    out
 }
 
 /// ``role `name` ``-style labels for messages.

@@ -131,6 +131,8 @@ fn catalog() -> Catalog {
             true,
         )],
         default_acls: Vec::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

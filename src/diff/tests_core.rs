@@ -79,6 +79,8 @@ fn catalog(major: u32) -> Catalog {
         relations: BTreeMap::new(),
         functions: Vec::new(),
         default_acls: Vec::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod error;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod raw_table;
+pub mod table;
 pub mod validate;
 
 pub use error::{Issue, SpecError};
@@ -109,6 +111,7 @@ fn locate(spec: &mut Spec, locations: &Locations) {
                 .iter_mut()
                 .for_each(|c| set(&mut c.grant.origin));
             object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
+            table::locate(object, &set);
         }
     }
     for dp in &mut spec.default_privileges {

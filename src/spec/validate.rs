@@ -419,7 +419,12 @@ impl Validator<'_> {
                 revoke: &t.revoke,
                 comment: &t.comment,
             };
-            let r = self.relation(&item, ObjectKind::Table, object, common);
+            let mut r = self.relation(&item, ObjectKind::Table, object, common);
+            // tables slice: structure and seed rows
+            r.table = crate::spec::table::table(&item, name, object, t, &mut self.issues);
+            r.seed = t.seed.as_ref().map(|s| {
+                crate::spec::table::seed(&item.key("seed"), s, r.table.as_ref(), &mut self.issues)
+            });
             objects.insert((ObjectKind::Table, object.clone()), r);
         }
         for (object, r) in &raw.views {
@@ -440,6 +445,8 @@ impl Validator<'_> {
             let r = self.sequence(&item, object, r.as_ref());
             objects.insert((ObjectKind::Sequence, object.clone()), r);
         }
+        // tables slice: sequences created by serial columns of defined tables
+        crate::spec::table::link_serials(&mut objects, &mut self.issues);
         for (object, f) in &raw.functions {
             let item = path.key("functions").key(object);
             let f = self.function(&item, object, f);
@@ -529,8 +536,11 @@ impl Validator<'_> {
             owner: raw.owner.clone(),
             grants,
             column_grants,
-            revokes: self.revokes(path, &raw.revoke, kind),
+            revokes: self.revokes(path, raw.revoke, kind),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: None,
+            seed: None,
             origin: origin(path),
         }
     }
@@ -587,6 +597,9 @@ impl Validator<'_> {
             column_grants: Vec::new(),
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: crate::spec::table::sequence(path, raw, &mut self.issues),
+            seed: None,
             origin: origin(path),
         }
     }
@@ -614,6 +627,9 @@ impl Validator<'_> {
             column_grants: Vec::new(),
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Function),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: None,
+            seed: None,
             origin: origin(path),
         }
     }
