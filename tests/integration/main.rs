@@ -16,4 +16,5 @@ mod scale;
 mod secrets;
 mod shadow;
 mod support;
+mod tables;
 mod wait;
