@@ -23,6 +23,8 @@ mod tables;
 mod tests;
 #[cfg(test)]
 mod tests_core;
+#[cfg(test)]
+mod tests_tables; // tables slice
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;
