@@ -80,7 +80,7 @@ fn tracker_tables_are_created_seeded_and_stable() {
     assert_eq!(
         query(
             &cluster,
-            "SELECT conname::text FROM pg_constraint WHERE conrelid = 'app_data.task_assignments'::regclass ORDER BY 1"
+            "SELECT conname::text FROM pg_constraint WHERE conrelid = 'app_data.task_assignments'::regclass AND contype <> 'n' ORDER BY 1"
         ),
         [
             "task_assignments_pkey",
