@@ -51,7 +51,7 @@ fn change_json(c: &Change) -> Value {
     json!({
         "object": c.object,
         "sql": c.statement.render_redacted().as_str(),
-        "class": match c.class { Class::Converge => "converge", Class::Prune => "prune" },
+        "class": match c.class { Class::Converge => "converge", Class::Prune => "prune", Class::Notice => "notice" },
         "verifiable": c.verifiable,
         "origin": origin_json(&c.origin),
     })
@@ -196,8 +196,13 @@ fn human(
                 ));
             }
             for c in &plan.extras {
+                let verb = if c.class == Class::Notice {
+                    "kept"
+                } else {
+                    "prune"
+                };
                 text.push_str(&format!(
-                    "undeclared: {}\n  prune: {}\n",
+                    "undeclared: {}\n  {verb}: {}\n",
                     c.object,
                     c.statement.render_redacted()
                 ));

@@ -26,7 +26,12 @@ pub fn verify(
         .map(|c| c.statement.render_redacted().to_string())
         .collect();
     if prune {
-        left.extend(plan.extras.iter().map(|c| c.object.clone()));
+        left.extend(
+            plan.extras
+                .iter()
+                .filter(|c| c.class == crate::change::Class::Prune)
+                .map(|c| c.object.clone()),
+        );
     }
     if left.is_empty() {
         Ok(())

@@ -11,6 +11,7 @@ pub mod queries;
 pub mod routines;
 pub mod security;
 pub mod shadow;
+pub mod tables;
 
 pub use model::*;
 pub use objects::*;
@@ -20,7 +21,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 14;
+pub const QUERY_COUNT: usize = 16;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -61,6 +62,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         // routines slice
         routines::routine_definitions(),
         routines::view_definitions(),
+        // tables slice
+        tables::tables(),
+        tables::sequences(),
     ]
     .join(";\n");
     let mut rows = session.texts(&batch)?.into_iter();
@@ -87,6 +91,9 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let routine_definitions: Vec<routines::RoutineDefinitionState> =
         decode("routine definitions", next())?;
     let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", next())?;
+    // tables slice
+    let tables: Vec<tables::TableState> = decode("tables", next())?;
+    let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -111,6 +118,15 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         view_definitions: view_definitions
             .into_iter()
             .map(|v| ((v.schema.clone(), v.name.clone()), v))
+            .collect(),
+        // tables slice
+        tables: tables
+            .into_iter()
+            .map(|t| ((t.schema, t.name), t.shape))
+            .collect(),
+        sequences: sequences
+            .into_iter()
+            .map(|s| ((s.schema.clone(), s.name.clone()), s))
             .collect(),
     })
 }

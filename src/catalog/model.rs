@@ -164,6 +164,12 @@ pub struct Catalog {
     pub routine_definitions: Vec<RoutineDefinitionState>,
     /// Definitions of views outside PostgreSQL's schemas, by (schema, name).
     pub view_definitions: BTreeMap<(String, String), ViewDefinitionState>,
+    // --- tables slice ---
+    /// Structure of every table, by (schema, name).
+    pub tables: BTreeMap<(String, String), super::tables::TableShape>,
+    /// Options of every sequence, by (schema, name).
+    pub sequences: BTreeMap<(String, String), super::tables::SequenceState>,
+    // --- end tables slice ---
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

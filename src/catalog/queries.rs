@@ -36,7 +36,7 @@ fn acl_or(column: &str, default: &str, owner: &str) -> String {
 }
 
 /// Schemas whose contents are PostgreSQL's own.
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+pub(crate) const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
 
 /// Every role; with the stored verifier when `pg_authid` is readable.
 pub fn roles(authid_readable: bool) -> String {

@@ -14,6 +14,10 @@ pub use security::SecurityStatement;
 pub use seed::SeedStatement;
 pub use statement::{MembershipOptions, Statement};
 pub use table::TableStatement;
+// tables slice
+pub(crate) use seed::value_sql as seed_value_sql;
+pub use table::{ColumnSql, Constraint, SequenceOptions};
+pub(crate) use table::{add_constraint_sql, index_sql, temp_table_sql};
 
 use crate::spec::model::Origin;
 use std::fmt;
@@ -25,6 +29,10 @@ pub enum Class {
     Converge,
     /// Revokes something present but not declared (only with `--prune`).
     Prune,
+    /// Drift that is reported but never changed, not even with `--prune`
+    /// (a column the spec does not declare: pg-provision never drops one).
+    /// Its statement is an SQL comment saying so.
+    Notice,
 }
 
 /// When a change runs relative to others; earlier phases first.
@@ -97,6 +105,18 @@ impl Change {
             statement,
             phase,
             class: Class::Converge,
+            object,
+            origin: Some(origin.clone()),
+            verifiable: true,
+        }
+    }
+
+    /// Drift reported as an extra that no run changes (see [`Class::Notice`]).
+    pub fn notice(object: String, origin: &Origin, statement: Statement) -> Self {
+        Change {
+            statement,
+            phase: Phase::Prune,
+            class: Class::Notice,
             object,
             origin: Some(origin.clone()),
             verifiable: true,

@@ -21,6 +21,9 @@ mod settings;
 mod signature;
 mod triggers; // security slice
 mod views;
+// tables slice
+mod seed;
+mod tables;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +33,8 @@ mod tests_core;
 mod tests_routines;
 #[cfg(test)]
 mod tests_security; // security slice
+#[cfg(test)]
+mod tests_tables; // tables slice
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;
@@ -84,6 +89,8 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     // routines slice
     routines::diff(spec, catalog, &mut out);
     views::diff(spec, catalog, &mut out);
+    tables::diff(spec, catalog, &mut out); // tables slice
+    seed::diff(spec, catalog, &mut out); // tables slice
     out
 }
 
@@ -96,6 +103,7 @@ pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
     // routines slice
     routines::probes(spec, catalog, &mut out);
     views::probes(spec, catalog, &mut out);
+    tables::probes(spec, catalog, &mut out); // tables slice (structure and seed rows)
     out
 }
 

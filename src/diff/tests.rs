@@ -10,7 +10,7 @@ use crate::privilege::{Acl, Privilege};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn spec(text: &str) -> Spec {
+pub(super) fn spec(text: &str) -> Spec {
     let var = |_: &str| Some("pw".to_string());
     crate::spec::parse(
         text,
@@ -77,7 +77,7 @@ fn function(name: &str, args: &str, types: &str, definer: bool) -> FunctionState
 
 /// A PostgreSQL 15 database built by the superuser: `public` owned by
 /// `pg_database_owner`, a table with a serial column.
-fn catalog() -> Catalog {
+pub(super) fn catalog() -> Catalog {
     let roles = ["postgres", "chatbot_user", "reader", "pg_database_owner"]
         .into_iter()
         .map(|r| (r.to_string(), role(r)))
@@ -134,6 +134,8 @@ fn catalog() -> Catalog {
         security: Default::default(),
         routine_definitions: Vec::new(),
         view_definitions: BTreeMap::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

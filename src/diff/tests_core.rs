@@ -82,6 +82,8 @@ fn catalog(major: u32) -> Catalog {
         security: Default::default(),
         routine_definitions: Vec::new(),
         view_definitions: BTreeMap::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

@@ -85,6 +85,8 @@ fn catalog(major: u32) -> Catalog {
         routine_definitions: Vec::new(),
         view_definitions: BTreeMap::new(),
         security: Default::default(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

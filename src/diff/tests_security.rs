@@ -127,6 +127,8 @@ fn catalog() -> Catalog {
         security: SecurityState::default(),
         routine_definitions: Vec::new(),
         view_definitions: BTreeMap::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
     }
 }
 

@@ -17,7 +17,8 @@ use crate::diff::{Diff, Refusal};
 pub struct Plan {
     /// Statements to execute, in order.
     pub changes: Vec<Change>,
-    /// Undeclared extras found and kept (without `--prune`).
+    /// Undeclared extras found and kept (without `--prune`), and notices
+    /// (drift no run changes, e.g. an undeclared column).
     pub extras: Vec<Change>,
     /// Requests that will not be carried out.
     pub refusals: Vec<Refusal>,
@@ -54,7 +55,7 @@ pub fn build(diff: Diff, prune: bool) -> Plan {
     let (mut changes, extras): (Vec<Change>, Vec<Change>) = diff
         .changes
         .into_iter()
-        .partition(|c| c.class == Class::Converge || prune);
+        .partition(|c| c.class == Class::Converge || (prune && c.class == Class::Prune));
     // Stable: within a phase the diff's deterministic order is kept.
     changes.sort_by_key(|c| c.phase);
     Plan {

@@ -8,8 +8,10 @@ pub mod error;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod raw_table;
 pub mod routine;
 pub mod security;
+pub mod table;
 pub mod validate;
 
 pub use error::{Issue, SpecError};
@@ -112,6 +114,7 @@ fn locate(spec: &mut Spec, locations: &Locations) {
                 .for_each(|c| set(&mut c.grant.origin));
             object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
             object.security.origins_mut().for_each(&set); // security slice
+            table::locate(object, &set);
         }
     }
     for dp in &mut spec.default_privileges {

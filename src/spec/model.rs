@@ -234,6 +234,15 @@ pub struct Object {
     pub revokes: Vec<Revoke>,
     /// `COMMENT ON …`.
     pub comment: Option<String>,
+    // --- tables slice ---
+    /// Tables: the structure, when declared with `columns`.
+    pub table: Option<crate::spec::table::Table>,
+    /// Sequences: the definition, when declared with one (or created by a
+    /// `serial` column of a defined table).
+    pub sequence: Option<crate::spec::table::SequenceDef>,
+    /// Tables: seed rows.
+    pub seed: Option<crate::spec::table::Seed>,
+    // --- end tables slice ---
     /// Where it was declared.
     pub origin: Origin,
     /// Tables: row-level security, policies, triggers (security slice).
@@ -249,7 +258,10 @@ impl Object {
     /// Whether the declaration carries a definition (columns, a query, a
     /// body), so pg-provision creates the object instead of adopting it.
     pub fn has_definition(&self) -> bool {
-        self.routine.is_some() || self.view.is_some()
+        self.routine.is_some()
+            || self.view.is_some()
+            || self.table.is_some()
+            || self.sequence.is_some()
     }
 }
 

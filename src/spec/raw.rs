@@ -6,6 +6,10 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+pub use super::raw_table::{
+    RawColumn, RawForeignKey, RawIndex, RawReference, RawSeed, RawSeedValue, RawUnique,
+};
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -174,6 +178,19 @@ pub struct RawTable {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    // --- tables slice: structure and seed rows (see `raw_table`) ---
+    pub columns: Option<Vec<RawColumn>>,
+    pub primary_key: Option<Vec<String>>,
+    #[serde(default)]
+    pub unique: Vec<RawUnique>,
+    #[serde(default)]
+    pub foreign_keys: Vec<RawForeignKey>,
+    #[serde(default)]
+    pub checks: BTreeMap<String, String>,
+    #[serde(default)]
+    pub indexes: BTreeMap<String, RawIndex>,
+    pub seed: Option<RawSeed>,
+    // --- end tables slice ---
 }
 
 /// A view under `views:`. Without a definition it is adopted: only owner,
@@ -207,7 +224,8 @@ pub struct RawObjectGrant {
     pub columns: Option<Vec<String>>,
 }
 
-/// A sequence under `sequences:` (adopted).
+/// A sequence under `sequences:`: adopted, or created when it has a
+/// definition (any of `as` … `owned_by`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSequence {
@@ -217,6 +235,17 @@ pub struct RawSequence {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    // --- tables slice: sequence definition ---
+    #[serde(rename = "as")]
+    pub as_: Option<String>,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: Option<bool>,
+    pub owned_by: Option<String>,
+    // --- end tables slice ---
 }
 
 /// A function or procedure under `functions:`, identified by name and

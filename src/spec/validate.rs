@@ -436,16 +436,21 @@ impl Validator<'_> {
         let empty_table = RawTable::default();
         for (object, r) in &raw.tables {
             let item = path.key("tables").key(object);
-            let raw_table = r.as_ref().unwrap_or(&empty_table);
-            let mut r = self.relation(&item, ObjectKind::Table, object, raw_table.into());
+            let t = r.as_ref().unwrap_or(&empty_table);
+            let mut r = self.relation(&item, ObjectKind::Table, object, t.into());
             r.security = crate::spec::security::validate(
                 &item,
                 true,
-                raw_table.rls,
-                &raw_table.policies,
-                raw_table.triggers.as_ref(),
+                t.rls,
+                &t.policies,
+                t.triggers.as_ref(),
                 &mut self.issues,
             );
+            // tables slice: structure and seed rows
+            r.table = crate::spec::table::table(&item, name, object, t, &mut self.issues);
+            r.seed = t.seed.as_ref().map(|s| {
+                crate::spec::table::seed(&item.key("seed"), s, r.table.as_ref(), &mut self.issues)
+            });
             objects.insert((ObjectKind::Table, object.clone()), r);
         }
         let empty_view = RawView::default();
@@ -461,6 +466,8 @@ impl Validator<'_> {
             let r = self.sequence(&item, object, r.as_ref());
             objects.insert((ObjectKind::Sequence, object.clone()), r);
         }
+        // tables slice: sequences created by serial columns of defined tables
+        crate::spec::table::link_serials(&mut objects, &mut self.issues);
         for (object, f) in &raw.functions {
             let item = path.key("functions").key(object);
             let f = self.function(&item, object, f);
@@ -552,6 +559,9 @@ impl Validator<'_> {
             column_grants,
             revokes: self.revokes(path, raw.revoke, kind),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: None,
+            seed: None,
             origin: origin(path),
             security: Default::default(),
             routine: None,
@@ -611,6 +621,9 @@ impl Validator<'_> {
             column_grants: Vec::new(),
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: crate::spec::table::sequence(path, raw, &mut self.issues),
+            seed: None,
             origin: origin(path),
             security: Default::default(),
             routine: None,
@@ -641,6 +654,9 @@ impl Validator<'_> {
             column_grants: Vec::new(),
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Function),
             comment: raw.comment.clone(),
+            table: None,
+            sequence: None,
+            seed: None,
             origin: origin(path),
             security: Default::default(),
             routine: self.routine_definition(path, raw),

@@ -19,4 +19,5 @@ mod secrets;
 mod security;
 mod shadow;
 mod support;
+mod tables;
 mod wait;

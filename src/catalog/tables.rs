@@ -1,0 +1,275 @@
+//! The structure of tables and the options of sequences: the `tables` and
+//! `sequences` queries, and [`shape`], the SQL that describes one table —
+//! used both for live tables and for the scratch tables that canonicalise a
+//! spec's definition (see `diff::tables::probes`), so the two compare as
+//! equals exactly when the server sees them the same.
+
+use serde::Deserialize;
+
+/// A table's structure as the server prints it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct TableShape {
+    /// Columns in `attnum` order.
+    pub columns: Vec<ColumnState>,
+    /// Constraints (primary key, unique, foreign key, check, exclusion).
+    pub constraints: Vec<ConstraintState>,
+    /// Indexes, with whether a constraint owns them.
+    pub indexes: Vec<IndexState>,
+}
+
+impl TableShape {
+    /// The column named `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnState> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The constraint named `name`.
+    pub fn constraint(&self, name: &str) -> Option<&ConstraintState> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    /// The index named `name`.
+    pub fn index(&self, name: &str) -> Option<&IndexState> {
+        self.indexes.iter().find(|c| c.name == name)
+    }
+}
+
+/// A column.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct ColumnState {
+    /// Name.
+    pub name: String,
+    /// `format_type(atttypid, atttypmod)`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `attnotnull`.
+    pub not_null: bool,
+    /// `pg_get_expr(adbin)`: the default, or the generation expression.
+    pub default: Option<String>,
+    /// `attidentity`: `a`, `d` or empty.
+    pub identity: String,
+    /// `attgenerated`: `s` or empty.
+    pub generated: String,
+    /// The sequence owned by this column (serial or identity): (schema, name).
+    pub sequence: Option<(String, String)>,
+    /// `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
+}
+
+/// A constraint.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct ConstraintState {
+    /// Name.
+    pub name: String,
+    /// `contype`: `p`, `u`, `f`, `c`, `x`, …
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Constrained columns in key order.
+    pub columns: Vec<String>,
+    /// `pg_get_constraintdef`.
+    pub definition: String,
+    /// Foreign keys: the referenced table (schema, name).
+    pub ref_table: Option<(String, String)>,
+    /// Foreign keys: referenced columns.
+    pub ref_columns: Vec<String>,
+    /// Foreign keys: `confdeltype`.
+    pub on_delete: String,
+    /// Foreign keys: `confupdtype`.
+    pub on_update: String,
+}
+
+/// An index.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct IndexState {
+    /// Name.
+    pub name: String,
+    /// Whether a constraint (primary key, unique, exclusion) owns it.
+    pub constraint: bool,
+    /// Everything but the name, as the server prints it.
+    pub shape: IndexShape,
+}
+
+/// An index's definition without its name or table.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct IndexShape {
+    /// `indisunique`.
+    pub unique: bool,
+    /// Access method.
+    pub using: String,
+    /// Key columns or expressions (`pg_get_indexdef(…, k, true)`).
+    pub keys: Vec<String>,
+    /// `INCLUDE` columns.
+    pub include: Vec<String>,
+    /// Partial index predicate.
+    #[serde(rename = "where")]
+    pub predicate: Option<String>,
+}
+
+/// A table with its shape, as the `tables` query reports it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct TableState {
+    /// Schema.
+    pub schema: String,
+    /// Name.
+    pub name: String,
+    /// Structure.
+    pub shape: TableShape,
+}
+
+/// A sequence's options.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct SequenceState {
+    /// Schema.
+    pub schema: String,
+    /// Name.
+    pub name: String,
+    /// `format_type(seqtypid)`: `smallint`, `integer` or `bigint`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `seqstart`.
+    pub start: i64,
+    /// `seqincrement`.
+    pub increment: i64,
+    /// `seqmin`.
+    pub min_value: i64,
+    /// `seqmax`.
+    pub max_value: i64,
+    /// `seqcache`.
+    pub cache: i64,
+    /// `seqcycle`.
+    pub cycle: bool,
+    /// The column owning it: (table, column) in any schema.
+    pub owned_by: Option<(String, String, String)>,
+}
+
+/// The JSON shape of the table whose oid is the SQL expression `oid`.
+pub fn shape(oid: &str) -> String {
+    format!(
+        "json_build_object(
+  'columns', (SELECT coalesce(json_agg(json_build_object(
+      'name', a.attname,
+      'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+      'not_null', a.attnotnull,
+      'default', pg_catalog.pg_get_expr(d.adbin, d.adrelid, true),
+      'identity', a.attidentity::text,
+      'generated', a.attgenerated::text,
+      'sequence', (SELECT json_build_array(sn.nspname, s.relname)
+          FROM pg_catalog.pg_depend dep
+          JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+          JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+          WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+            AND dep.deptype IN ('a', 'i')
+          ORDER BY s.oid LIMIT 1),
+      'comment', pg_catalog.col_description(a.attrelid, a.attnum)
+    ) ORDER BY a.attnum), '[]')
+    FROM pg_catalog.pg_attribute a
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped),
+  'constraints', (SELECT coalesce(json_agg(json_build_object(
+      'name', k.conname,
+      'type', k.contype::text,
+      'columns', (SELECT coalesce(json_agg(ka.attname ORDER BY u.ord), '[]')
+          FROM unnest(k.conkey) WITH ORDINALITY u(num, ord)
+          JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = u.num),
+      'definition', pg_catalog.pg_get_constraintdef(k.oid, true),
+      'ref_table', (SELECT json_build_array(rn.nspname, r.relname)
+          FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+          WHERE r.oid = k.confrelid),
+      'ref_columns', (SELECT coalesce(json_agg(ra.attname ORDER BY u.ord), '[]')
+          FROM unnest(k.confkey) WITH ORDINALITY u(num, ord)
+          JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.num),
+      'on_delete', k.confdeltype::text,
+      'on_update', k.confupdtype::text
+    ) ORDER BY k.conname), '[]')
+    FROM pg_catalog.pg_constraint k WHERE k.conrelid = {oid}),
+  'indexes', (SELECT coalesce(json_agg(json_build_object(
+      'name', ic.relname,
+      'constraint', EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid
+          AND k.conrelid = i.indrelid),
+      'shape', json_build_object(
+          'unique', i.indisunique,
+          'using', am.amname,
+          'keys', (SELECT coalesce(json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, n, true) ORDER BY n), '[]')
+              FROM generate_series(1, i.indnkeyatts) n),
+          'include', (SELECT coalesce(json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, n, true) ORDER BY n), '[]')
+              FROM generate_series(i.indnkeyatts + 1, i.indnatts) n),
+          'where', pg_catalog.pg_get_expr(i.indpred, i.indrelid, true))
+    ) ORDER BY ic.relname), '[]')
+    FROM pg_catalog.pg_index i
+    JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+    WHERE i.indrelid = {oid})
+)"
+    )
+}
+
+/// Every ordinary and partitioned table outside PostgreSQL's schemas, except
+/// extension members, with its [`shape`].
+pub fn tables() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'schema', n.nspname, 'name', c.relname, 'shape', {shape}
+) ORDER BY n.nspname, c.relname), '[]')::text
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND {user}
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
+        AND e.deptype = 'e')",
+        shape = shape("c.oid"),
+        user = super::queries::USER_SCHEMA,
+    )
+}
+
+/// Every sequence outside PostgreSQL's schemas with its options and owning column.
+pub fn sequences() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'schema', n.nspname, 'name', c.relname,
+  'type', pg_catalog.format_type(s.seqtypid, NULL),
+  'start', s.seqstart, 'increment', s.seqincrement, 'min_value', s.seqmin,
+  'max_value', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
+  'owned_by', (SELECT json_build_array(tn.nspname, t.relname, ta.attname)
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+      JOIN pg_catalog.pg_attribute ta ON ta.attrelid = t.oid AND ta.attnum = d.refobjsubid
+      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+      LIMIT 1)
+) ORDER BY n.nspname, c.relname), '[]')::text
+FROM pg_catalog.pg_sequence s
+JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE {user}",
+        user = super::queries::USER_SCHEMA,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_rows_decode() {
+        let t: TableState = serde_json::from_str(
+            r#"{"schema":"app","name":"users","shape":{
+                "columns":[{"name":"user_id","type":"integer","not_null":true,
+                  "default":"nextval('app.users_user_id_seq'::regclass)","identity":"",
+                  "generated":"","sequence":["app","users_user_id_seq"],"comment":null}],
+                "constraints":[{"name":"users_pkey","type":"p","columns":["user_id"],
+                  "definition":"PRIMARY KEY (user_id)","ref_table":null,"ref_columns":[],
+                  "on_delete":" ","on_update":" "}],
+                "indexes":[{"name":"users_pkey","constraint":true,"shape":{"unique":true,
+                  "using":"btree","keys":["user_id"],"include":[],"where":null}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.shape.column("user_id").unwrap().sequence,
+            Some(("app".into(), "users_user_id_seq".into()))
+        );
+        assert!(t.shape.index("users_pkey").unwrap().constraint);
+    }
+}
