@@ -70,8 +70,7 @@ EOF
     podman system service --time=0 "unix://$sock" >"$E2E_RUN/podman-service.log" 2>&1 &
     ENGINE_PIDS+=($!)
     export DOCKER_HOST=unix://$sock
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ -S "$sock" ] && docker info >/dev/null 2>&1 && break
         sleep 0.1
     done
