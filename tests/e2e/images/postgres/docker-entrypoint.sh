@@ -44,8 +44,9 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     # Like the official image: a socket-only server for the set-up, then restart.
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
     if [ "$POSTGRES_DB" != postgres ]; then
+        # (-c does not interpolate psql variables; standard input does)
         psql -v ON_ERROR_STOP=1 -X -q --username "$POSTGRES_USER" --dbname postgres \
-            -v db="$POSTGRES_DB" -c 'CREATE DATABASE :"db"'
+            -v db="$POSTGRES_DB" <<<'CREATE DATABASE :"db"'
     fi
     pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
     echo "PostgreSQL init process complete; ready for start up."
