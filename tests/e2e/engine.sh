@@ -150,7 +150,8 @@ image_exists() {
 
 image_build() {
     if [ "$ENGINE" = podman ]; then
-        podman build "$@"
+        # docker format: OCI images drop SHELL, which the Dockerfile uses.
+        podman build --format docker "$@"
     else
         DOCKER_BUILDKIT=1 docker build "$@"
     fi
