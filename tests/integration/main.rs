@@ -6,6 +6,7 @@ mod cmd;
 mod concurrency;
 mod connect;
 mod core;
+mod example;
 mod fingerprint;
 mod harness;
 mod identifiers;
