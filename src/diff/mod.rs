@@ -26,6 +26,8 @@ mod seed;
 mod tables;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_core;

@@ -1,9 +1,9 @@
 //! diff unit tests: specs parsed from YAML against hand-built catalogs.
 
+use super::test_support::{empty_catalog, role};
 use super::*;
 use crate::catalog::{
-    Catalog, DatabaseState, DefaultAclState, FunctionState, RelationState, RoleState, SchemaState,
-    Server,
+    Catalog, DatabaseState, DefaultAclState, FunctionState, RelationState, SchemaState, Server,
 };
 use crate::change::Class;
 use crate::privilege::{Acl, Privilege};
@@ -21,24 +21,6 @@ pub(super) fn spec(text: &str) -> Spec {
         },
     )
     .unwrap()
-}
-
-fn role(name: &str) -> RoleState {
-    RoleState {
-        name: name.into(),
-        login: false,
-        superuser: name == "postgres",
-        createdb: false,
-        createrole: false,
-        inherit: true,
-        replication: false,
-        bypassrls: false,
-        connection_limit: -1,
-        valid_until: None,
-        password: None,
-        settings: None,
-        comment: None,
-    }
 }
 
 fn acl(entries: &[(&str, &[Privilege])]) -> Acl {
@@ -102,7 +84,6 @@ pub(super) fn catalog() -> Catalog {
             max_prepared_transactions: 0,
         },
         roles,
-        memberships: Vec::new(),
         database: DatabaseState {
             name: "chatbot_db".into(),
             owner: "chatbot_user".into(),
@@ -120,9 +101,6 @@ pub(super) fn catalog() -> Catalog {
             },
         )]
         .into(),
-        extensions: BTreeMap::new(),
-        available_extensions: BTreeMap::new(),
-        canonical: BTreeMap::new(),
         relations,
         functions: vec![function(
             "login",
@@ -130,12 +108,8 @@ pub(super) fn catalog() -> Catalog {
             "text, text",
             true,
         )],
-        default_acls: Vec::new(),
-        security: Default::default(),
-        routine_definitions: Vec::new(),
-        view_definitions: BTreeMap::new(),
-        tables: BTreeMap::new(),
         sequences: BTreeMap::new(),
+        ..empty_catalog(15)
     }
 }
 

@@ -2,6 +2,7 @@
 //! hand-built catalogs.
 
 use super::diff;
+use super::test_support::{empty_catalog, role};
 use crate::catalog::{Catalog, DatabaseState, MembershipState, RoleState, SchemaState, Server};
 use crate::change::Class;
 use crate::plan;
@@ -21,24 +22,6 @@ fn spec(text: &str) -> Spec {
         },
     )
     .unwrap()
-}
-
-fn role(name: &str) -> RoleState {
-    RoleState {
-        name: name.into(),
-        login: false,
-        superuser: false,
-        createdb: false,
-        createrole: false,
-        inherit: true,
-        replication: false,
-        bypassrls: false,
-        connection_limit: -1,
-        valid_until: None,
-        password: None,
-        settings: None,
-        comment: None,
-    }
 }
 
 fn catalog(major: u32) -> Catalog {
@@ -61,7 +44,6 @@ fn catalog(major: u32) -> Catalog {
                 ..role("postgres")
             },
         )]),
-        memberships: vec![],
         database: DatabaseState {
             name: "app".into(),
             owner: "postgres".into(),
@@ -72,18 +54,8 @@ fn catalog(major: u32) -> Catalog {
             settings: None,
             comment: None,
         },
-        schemas: BTreeMap::new(),
-        extensions: BTreeMap::new(),
-        available_extensions: BTreeMap::new(),
-        canonical: BTreeMap::new(),
-        relations: BTreeMap::new(),
-        functions: Vec::new(),
-        default_acls: Vec::new(),
-        security: Default::default(),
-        routine_definitions: Vec::new(),
-        view_definitions: BTreeMap::new(),
-        tables: BTreeMap::new(),
         sequences: BTreeMap::new(),
+        ..empty_catalog(major)
     }
 }
 

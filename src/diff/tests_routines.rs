@@ -1,11 +1,10 @@
 //! diff unit tests for defined functions, procedures and views, on
 //! hand-built catalogs (probe answers filled in by hand).
 
+use super::test_support::{empty_catalog, role};
 use super::*;
 use crate::catalog::routines::{RoutineDefinitionState, ViewDefinitionState};
-use crate::catalog::{
-    Catalog, DatabaseState, FunctionState, RelationState, RoleState, SchemaState, Server,
-};
+use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState, Server};
 use crate::change::Statement;
 use crate::privilege::Acl;
 use std::collections::BTreeMap;
@@ -22,24 +21,6 @@ fn spec(text: &str) -> Spec {
         },
     )
     .unwrap()
-}
-
-fn role(name: &str) -> RoleState {
-    RoleState {
-        name: name.into(),
-        login: false,
-        superuser: name == "postgres",
-        createdb: false,
-        createrole: false,
-        inherit: true,
-        replication: false,
-        bypassrls: false,
-        connection_limit: -1,
-        valid_until: None,
-        password: None,
-        settings: None,
-        comment: None,
-    }
 }
 
 fn catalog(major: u32) -> Catalog {
@@ -64,7 +45,6 @@ fn catalog(major: u32) -> Catalog {
             .into_iter()
             .map(|r| (r.to_string(), role(r)))
             .collect(),
-        memberships: Vec::new(),
         database: DatabaseState {
             name: "app".into(),
             owner: "postgres".into(),
@@ -76,17 +56,8 @@ fn catalog(major: u32) -> Catalog {
             .into_iter()
             .map(|(n, s)| (n.to_string(), s))
             .collect(),
-        extensions: BTreeMap::new(),
-        available_extensions: BTreeMap::new(),
-        canonical: BTreeMap::new(),
-        relations: BTreeMap::new(),
-        functions: Vec::new(),
-        default_acls: Vec::new(),
-        routine_definitions: Vec::new(),
-        view_definitions: BTreeMap::new(),
-        security: Default::default(),
-        tables: BTreeMap::new(),
         sequences: BTreeMap::new(),
+        ..empty_catalog(major)
     }
 }
 

@@ -1,11 +1,10 @@
 //! diff unit tests for row-level security, policies and triggers, on
 //! hand-built catalogs.
 
+use super::test_support::{empty_catalog, role};
 use super::*;
 use crate::catalog::security::{PolicyState, SecurityState, TriggerState};
-use crate::catalog::{
-    Catalog, DatabaseState, FunctionState, RelationState, RoleState, SchemaState, Server,
-};
+use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState, Server};
 use crate::change::Class;
 use crate::privilege::Acl;
 use std::collections::BTreeMap;
@@ -39,24 +38,6 @@ schemas:
     .unwrap()
 }
 
-fn role(name: &str) -> RoleState {
-    RoleState {
-        name: name.into(),
-        login: false,
-        superuser: name == "postgres",
-        createdb: false,
-        createrole: false,
-        inherit: true,
-        replication: false,
-        bypassrls: false,
-        connection_limit: -1,
-        valid_until: None,
-        password: None,
-        settings: None,
-        comment: None,
-    }
-}
-
 /// Table `app.users` owned by `app_owner`, function `app.stamp()`, no RLS.
 fn catalog() -> Catalog {
     Catalog {
@@ -74,7 +55,6 @@ fn catalog() -> Catalog {
             .into_iter()
             .map(|r| (r.to_string(), role(r)))
             .collect(),
-        memberships: Vec::new(),
         database: DatabaseState {
             name: "app".into(),
             owner: "postgres".into(),
@@ -92,9 +72,6 @@ fn catalog() -> Catalog {
             },
         )]
         .into(),
-        extensions: BTreeMap::new(),
-        available_extensions: BTreeMap::new(),
-        canonical: BTreeMap::new(),
         relations: [(
             ("app".to_string(), "users".to_string()),
             RelationState {
@@ -123,12 +100,9 @@ fn catalog() -> Catalog {
             )]),
             comment: None,
         }],
-        default_acls: Vec::new(),
         security: SecurityState::default(),
-        routine_definitions: Vec::new(),
-        view_definitions: BTreeMap::new(),
-        tables: BTreeMap::new(),
         sequences: BTreeMap::new(),
+        ..empty_catalog(16)
     }
 }
 

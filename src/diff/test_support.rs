@@ -1,0 +1,63 @@
+//! Shared pieces of the diff's unit tests: a plain role and an empty catalog
+//! that each test file builds on (`Catalog { …, ..empty_catalog(15) }`), so a
+//! new catalog field is added here only.
+
+use crate::catalog::{Catalog, DatabaseState, RoleState, Server};
+use crate::privilege::Acl;
+use std::collections::BTreeMap;
+
+/// A role with `CREATE ROLE` defaults; `postgres` is a superuser.
+pub(super) fn role(name: &str) -> RoleState {
+    RoleState {
+        name: name.into(),
+        login: false,
+        superuser: name == "postgres",
+        createdb: false,
+        createrole: false,
+        inherit: true,
+        replication: false,
+        bypassrls: false,
+        connection_limit: -1,
+        valid_until: None,
+        password: None,
+        settings: None,
+        comment: None,
+    }
+}
+
+/// A server of `major` with database `app` owned by `postgres`, and nothing in it.
+pub(super) fn empty_catalog(major: u32) -> Catalog {
+    Catalog {
+        server: Server {
+            version_num: major * 10_000,
+            current_user: "postgres".into(),
+            superuser: true,
+            database: "app".into(),
+            authid_readable: true,
+            max_locks_per_transaction: 64,
+            max_connections: 100,
+            max_prepared_transactions: 0,
+        },
+        roles: BTreeMap::from([("postgres".to_string(), role("postgres"))]),
+        memberships: Vec::new(),
+        database: DatabaseState {
+            name: "app".into(),
+            owner: "postgres".into(),
+            acl: Acl::new(),
+            settings: None,
+            comment: None,
+        },
+        schemas: BTreeMap::new(),
+        extensions: BTreeMap::new(),
+        available_extensions: BTreeMap::new(),
+        canonical: BTreeMap::new(),
+        relations: BTreeMap::new(),
+        functions: Vec::new(),
+        default_acls: Vec::new(),
+        security: Default::default(),
+        routine_definitions: Vec::new(),
+        view_definitions: BTreeMap::new(),
+        tables: BTreeMap::new(),
+        sequences: BTreeMap::new(),
+    }
+}
