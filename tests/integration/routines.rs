@@ -259,6 +259,18 @@ fn executed_sql(run: &Run) -> Vec<String> {
 fn task_tracker_views_and_definer_functions() {
     let t = Tracker::new();
     let first = t.run(&["apply", "--output", "json"]);
+    if t.cluster.major() < 15 {
+        // The fixture's views use `security_invoker`, which 14 lacks: the plan
+        // is refused up front, naming the key, and nothing runs.
+        assert_eq!(first.code, 1, "{first:?}");
+        assert!(
+            first
+                .stderr
+                .contains("`security_invoker` needs PostgreSQL 15 or later"),
+            "{first:?}"
+        );
+        return;
+    }
     assert_eq!(first.code, 0, "{first:?}");
     assert_converged(&t);
 

@@ -30,7 +30,8 @@ fn probes_return_server_canonical_text_and_leave_nothing_behind() {
     let answers = probe(&mut session, &probes).expect("probes run");
     assert_eq!(answers["check"], "CHECK ((price > (0)::numeric))");
     assert!(
-        answers["view"].contains("WHERE (items.price > (0)::numeric)"),
+        // 16+ prints the column unqualified.
+        answers["view"].contains("price > (0)::numeric)"),
         "{answers:?}"
     );
     // Still in the caller's transaction, and the scratch objects are gone.
