@@ -3,7 +3,7 @@
 
 use super::diff;
 use super::test_support::{empty_catalog, role};
-use crate::catalog::{Catalog, DatabaseState, MembershipState, RoleState, SchemaState, Server};
+use crate::catalog::{Catalog, DatabaseState, MembershipState, RoleState, SchemaState};
 use crate::change::Class;
 use crate::plan;
 use crate::privilege::{Acl, Privilege};
@@ -26,16 +26,6 @@ fn spec(text: &str) -> Spec {
 
 fn catalog(major: u32) -> Catalog {
     Catalog {
-        server: Server {
-            version_num: major * 10_000,
-            current_user: "postgres".into(),
-            superuser: true,
-            database: "app".into(),
-            authid_readable: true,
-            max_locks_per_transaction: 64,
-            max_connections: 100,
-            max_prepared_transactions: 0,
-        },
         roles: BTreeMap::from([(
             "postgres".to_string(),
             RoleState {

@@ -4,7 +4,7 @@
 use super::test_support::{empty_catalog, role};
 use super::*;
 use crate::catalog::routines::{RoutineDefinitionState, ViewDefinitionState};
-use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState, Server};
+use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState};
 use crate::change::Statement;
 use crate::privilege::Acl;
 use std::collections::BTreeMap;
@@ -31,16 +31,6 @@ fn catalog(major: u32) -> Catalog {
         comment: None,
     };
     Catalog {
-        server: Server {
-            version_num: major * 10_000,
-            current_user: "postgres".into(),
-            superuser: true,
-            database: "app".into(),
-            authid_readable: true,
-            max_locks_per_transaction: 64,
-            max_connections: 100,
-            max_prepared_transactions: 0,
-        },
         roles: ["postgres", "app_owner", "api_anon"]
             .into_iter()
             .map(|r| (r.to_string(), role(r)))

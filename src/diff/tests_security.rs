@@ -4,7 +4,7 @@
 use super::test_support::{empty_catalog, role};
 use super::*;
 use crate::catalog::security::{PolicyState, SecurityState, TriggerState};
-use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState, Server};
+use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState};
 use crate::change::Class;
 use crate::privilege::Acl;
 use std::collections::BTreeMap;
@@ -41,16 +41,6 @@ schemas:
 /// Table `app.users` owned by `app_owner`, function `app.stamp()`, no RLS.
 fn catalog() -> Catalog {
     Catalog {
-        server: Server {
-            version_num: 160_000,
-            current_user: "postgres".into(),
-            superuser: true,
-            database: "app".into(),
-            authid_readable: true,
-            max_locks_per_transaction: 64,
-            max_connections: 100,
-            max_prepared_transactions: 0,
-        },
         roles: ["postgres", "app_owner", "api_anon", "api_authenticated"]
             .into_iter()
             .map(|r| (r.to_string(), role(r)))

@@ -18,8 +18,7 @@ use crate::spec::raw_table::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1).
-const NAMEDATALEN_1: usize = 63;
+use crate::spec::validate::{MAX_IDENTIFIER_BYTES, check_identifier};
 
 /// A table's structure as the spec defines it.
 #[derive(Debug, Clone, Default)]
@@ -287,7 +286,7 @@ pub enum SeedValue {
 /// `name1`/`name2` shortened until it fits in 63 bytes.
 pub fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     let overhead = label.len() + 1 + if name2.is_some() { 1 } else { 0 };
-    let avail = NAMEDATALEN_1.saturating_sub(overhead);
+    let avail = MAX_IDENTIFIER_BYTES.saturating_sub(overhead);
     let mut n1 = name1.len();
     let mut n2 = name2.map_or(0, str::len);
     while n1 + n2 > avail {
@@ -582,12 +581,7 @@ fn column(
     t: &mut Table,
     issues: &mut Vec<Issue>,
 ) -> Column {
-    if c.name.is_empty() || c.name.len() > NAMEDATALEN_1 {
-        issues.push(Issue::new(
-            &item.key("name"),
-            format!("column name `{}` is empty or longer than 63 bytes", c.name),
-        ));
-    }
+    check_identifier(issues, &item.key("name"), &c.name, "column");
     if c.type_.trim().is_empty() {
         issues.push(Issue::new(&item.key("type"), "the type is empty"));
     }

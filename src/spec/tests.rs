@@ -270,3 +270,16 @@ fn default_privileges_are_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn column_names_follow_the_identifier_rules() {
+    let long = "c".repeat(64);
+    let e = error(&format!(
+        "version: 1\nschemas:\n  s:\n    tables:\n      t:\n        columns:\n          - {{ name: {long}, type: int }}\n"
+    ));
+    assert!(e.contains("columns[0].name: column name"), "{e}");
+    assert!(
+        e.contains("is 64 bytes long; PostgreSQL keeps at most 63"),
+        "{e}"
+    );
+}

@@ -61,7 +61,7 @@ impl<'a> From<&'a RawView> for RelationKeys<'a> {
 }
 
 /// Longest identifier PostgreSQL keeps (NAMEDATALEN - 1).
-const MAX_IDENTIFIER_BYTES: usize = 63;
+pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// The pseudo-role every role belongs to.
 pub const PUBLIC: &str = "PUBLIC";
@@ -174,28 +174,33 @@ fn origin(path: &YamlPath) -> Origin {
     }
 }
 
+/// Checks that `name` is a usable identifier: not empty, at most
+/// [`MAX_IDENTIFIER_BYTES`], no NUL. `what` names it in messages ("role", "column").
+pub(crate) fn check_identifier(issues: &mut Vec<Issue>, path: &YamlPath, name: &str, what: &str) {
+    if name.is_empty() {
+        issues.push(Issue::new(path, format!("{what} name is empty")));
+    } else if name.len() > MAX_IDENTIFIER_BYTES {
+        issues.push(
+            Issue::new(
+                path,
+                format!(
+                    "{what} name `{name}` is {} bytes long; PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES}",
+                    name.len()
+                ),
+            )
+            .hint("PostgreSQL would silently truncate it; choose a shorter name"),
+        );
+    } else if name.contains('\0') {
+        issues.push(Issue::new(
+            path,
+            format!("{what} name contains a NUL character"),
+        ));
+    }
+}
+
 impl Validator<'_> {
     fn identifier(&mut self, path: &YamlPath, name: &str, what: &str) {
-        if name.is_empty() {
-            self.issues
-                .push(Issue::new(path, format!("{what} name is empty")));
-        } else if name.len() > MAX_IDENTIFIER_BYTES {
-            self.issues.push(
-                Issue::new(
-                    path,
-                    format!(
-                        "{what} name `{name}` is {} bytes long; PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES}",
-                        name.len()
-                    ),
-                )
-                .hint("PostgreSQL would silently truncate it; choose a shorter name"),
-            );
-        } else if name.contains('\0') {
-            self.issues.push(Issue::new(
-                path,
-                format!("{what} name contains a NUL character"),
-            ));
-        }
+        check_identifier(&mut self.issues, path, name, what);
     }
 
     fn role_name(&mut self, path: &YamlPath, name: &str) {
