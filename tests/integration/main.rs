@@ -8,6 +8,7 @@ mod connect;
 mod core;
 mod example;
 mod fingerprint;
+mod handwritten;
 mod harness;
 mod identifiers;
 mod invalid_spec;
