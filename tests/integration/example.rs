@@ -101,3 +101,16 @@ fn task_tracker_example_converges_and_serves_the_api() {
         .get(0);
     assert_eq!(users, 4);
 }
+
+#[test]
+fn task_tracker_example_equals_handwritten_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::handwritten::Example {
+        spec: example_spec(dir.path()),
+        env: &[],
+        database: "app",
+        before: None,
+        handwritten: crate::cmd::fixtures().join("examples/tracker/handwritten.sql"),
+    }
+    .assert_matches_handwritten();
+}

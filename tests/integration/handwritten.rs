@@ -81,10 +81,14 @@ impl Example<'_> {
     }
 }
 
-/// Runs a SQL file through psql as the superuser; panics with psql's stderr.
+/// Runs a SQL file through psql as the superuser, with the psql variable
+/// `DBNAME` set to `db` (`ALTER DATABASE :"DBNAME" …`); panics with psql's
+/// stderr.
 pub fn psql_file(cluster: &Cluster, db: &str, file: &Path) {
     let out = cluster
         .psql_command(db)
+        .arg("-v")
+        .arg(format!("DBNAME={db}"))
         .arg("-f")
         .arg(file)
         .output()
