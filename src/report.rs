@@ -138,6 +138,7 @@ pub fn outcome(
                     "extras": plan.extras.iter().map(change_json).collect::<Vec<_>>(),
                     "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
                     "executed": outcome.executed,
+                    "settled_after_create": if matches!(command, Command::Plan { .. }) { plan.created() } else { Vec::new() },
                     "elapsed_ms": stats.elapsed.as_millis() as u64,
                     "round_trips": stats.round_trips,
                 })
@@ -170,6 +171,17 @@ fn human(
                     c.object,
                     origin_suffix(&c.origin),
                     c.statement.render_redacted()
+                ));
+            }
+            let created = plan.created();
+            if !created.is_empty() {
+                text.push_str(&format!(
+                    "-- then, in the same transaction, once they exist: the owners and privileges of the \
+                     {} object(s) created above are set to what the spec gives them (ALTER … OWNER TO, \
+                     GRANT/REVOKE, computed from the catalog as it is then; `apply --output json` lists \
+                     every statement it ran):\n--   {}\n",
+                    created.len(),
+                    created.join(", ")
                 ));
             }
             if !plan.extras.is_empty() {

@@ -37,6 +37,19 @@ impl Plan {
     pub fn drift_changes(&self) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(|c| c.verifiable)
     }
+
+    /// The objects this plan creates, each once, in plan order. `apply`
+    /// settles their owners and exact privileges in a second pass of the same
+    /// transaction, once they exist; `plan` can only announce that pass.
+    pub fn created(&self) -> Vec<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.changes
+            .iter()
+            .filter_map(|c| c.statement.created())
+            .map(|n| n.to_string())
+            .filter(|n| seen.insert(n.clone()))
+            .collect()
+    }
 }
 
 /// Orders `diff` into a plan for `server`; prune changes run only when

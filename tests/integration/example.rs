@@ -32,8 +32,35 @@ fn task_tracker_example_converges_and_serves_the_api() {
     let spec = example_spec(dir.path());
     let url = cluster.superuser_url("app");
 
+    // `plan` announces the second pass that settles created objects' owners
+    // and privileges (it cannot print those statements before they exist).
+    let plan = crate::cmd::provision(&spec, &url, &["plan", "--output", "json"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let settled = plan.json()["settled_after_create"].clone();
+    for name in [
+        "app_data.users",
+        "api.tasks",
+        "app_functions.login(p_username text, p_password text)",
+    ] {
+        assert!(
+            settled.as_array().unwrap().iter().any(|n| n == name),
+            "{name} not in {settled}"
+        );
+    }
+    let human = crate::cmd::provision(&spec, &url, &["plan"]);
+    assert!(
+        human.stdout.contains("-- then, in the same transaction"),
+        "{human:?}"
+    );
+
     let apply = crate::cmd::provision(&spec, &url, &["apply"]);
     assert_eq!(apply.code, 0, "{apply:?}");
+    let json = crate::cmd::provision(&spec, &url, &["apply", "--output", "json"]).json();
+    assert_eq!(
+        json["settled_after_create"],
+        serde_json::json!([]),
+        "{json}"
+    );
     let again = crate::cmd::provision(&spec, &url, &["apply", "--output", "json"]);
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(again.json()["executed"], 0, "{again:?}");
