@@ -138,7 +138,7 @@ pub fn outcome(
                     "extras": plan.extras.iter().map(change_json).collect::<Vec<_>>(),
                     "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
                     "executed": outcome.executed,
-                    "settled_after_create": if matches!(command, Command::Plan { .. }) { plan.created() } else { Vec::new() },
+                    "created": plan.created(),
                     "elapsed_ms": stats.elapsed.as_millis() as u64,
                     "round_trips": stats.round_trips,
                 })
