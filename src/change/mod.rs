@@ -57,11 +57,14 @@ pub enum Phase {
     DefaultPrivileges,
     /// Tables and sequences: create, add columns, constraints, indexes.
     Tables,
-    /// Functions and procedures (after tables: a SQL-language body is
-    /// checked against the tables it reads).
+    /// Functions and procedures (after tables; their bodies are checked in
+    /// [`Phase::CheckBodies`]).
     Functions,
     /// Views (after the tables and functions they read).
     Views,
+    /// The bodies of the routines created above, checked now that the views
+    /// and routines they read exist (see [`crate::plan`]).
+    CheckBodies,
     /// Triggers (after their tables and functions).
     Triggers,
     /// Row-level security and policies (expressions may call functions).

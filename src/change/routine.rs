@@ -71,6 +71,11 @@ pub enum RoutineStatement {
         /// Options.
         options: Vec<String>,
     },
+    /// `SET LOCAL check_function_bodies = on|off`: routines are created with
+    /// their bodies unchecked (a SQL body may read a view, or call a routine,
+    /// made later in the run) and checked once everything they read exists
+    /// (see [`crate::plan`]).
+    CheckFunctionBodies(bool),
 }
 
 impl RoutineStatement {
@@ -178,6 +183,10 @@ impl RoutineStatement {
                 "ALTER VIEW {} RESET ({})",
                 qualified(schema, name),
                 quote::ident_list(options.iter().map(String::as_str))
+            ),
+            RoutineStatement::CheckFunctionBodies(on) => format!(
+                "SET LOCAL check_function_bodies = {}",
+                if *on { "on" } else { "off" }
             ),
         }
     }

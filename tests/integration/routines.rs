@@ -578,3 +578,74 @@ fn invalid_definitions_exit_65_naming_the_yaml_path() {
     );
     assert!(run.stderr.contains(":9:"), "{run:?}");
 }
+
+/// SQL-language bodies are checked once the whole run's objects exist: a
+/// function may read a view, or call a function, created later in the same
+/// run; a body that is wrong still fails the run, naming its routine, and
+/// nothing is left behind.
+const LATER_OBJECTS: &str = r#"version: 1
+schemas:
+  shop:
+    tables:
+      orders:
+        columns:
+          - { name: id, type: integer, primary_key: true }
+          - { name: open, type: boolean, not_null: true, default: "true" }
+    views:
+      open_orders:
+        query: SELECT id FROM shop.orders WHERE open
+    functions:
+      a_open_count:
+        args: ""
+        returns: bigint
+        language: sql
+        body: SELECT shop.b_open_count()
+      b_open_count:
+        args: ""
+        returns: bigint
+        language: sql
+        body: SELECT count(*) FROM shop.open_orders
+"#;
+
+#[test]
+fn sql_bodies_may_read_views_and_routines_made_later_in_the_run() {
+    let cluster = Cluster::start();
+    cluster.create_database("tracker");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("provision.yaml");
+    let url = cluster.superuser_url("tracker");
+
+    std::fs::write(
+        &spec,
+        LATER_OBJECTS.replace("FROM shop.open_orders", "FROM shop.no_such_view"),
+    )
+    .unwrap();
+    let broken = provision_with_env(&spec, &url, &["apply"]);
+    assert_eq!(broken.code, 1, "{broken:?}");
+    for expected in [
+        "relation \"shop.no_such_view\" does not exist",
+        "schemas.shop.functions.b_open_count",
+        "rolled back",
+    ] {
+        assert!(broken.stderr.contains(expected), "{expected}: {broken:?}");
+    }
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT count(*)::text FROM pg_namespace WHERE nspname = 'shop'"
+        ),
+        "0"
+    );
+
+    std::fs::write(&spec, LATER_OBJECTS).unwrap();
+    let apply = provision_with_env(&spec, &url, &["apply"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    sql_ok(
+        &cluster,
+        "INSERT INTO shop.orders VALUES (1, true), (2, false), (3, true)",
+    );
+    assert_eq!(query(&cluster, "SELECT shop.a_open_count()::text"), "2");
+    let again = provision_with_env(&spec, &url, &["apply", "--output", "json"]);
+    assert_eq!(again.json()["executed"], 0, "{again:?}");
+    assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
+}
