@@ -317,4 +317,22 @@ fn behaves(example: &Example, cluster: &Cluster, seeded_by: &str) {
     // The declared logins keep their passwords; bob keeps his.
     login(cluster, "richard", RICHARD_PW);
     login(cluster, "bob", "bob-pw-2-new");
+
+    // A declared login's password belongs to the spec. From 16 on the helper
+    // cannot change it: shop_owner has ADMIN only on the roles it created.
+    // Before 16, CREATEROLE may alter any non-superuser role: the change
+    // goes through, `check` reports it and `apply` sets the spec's back.
+    let sql = "SELECT shop.create_app_user('richard', 'richard-other-pw')";
+    if cluster.major() >= 16 {
+        expect_error(&mut admin, sql, &SqlState::INSUFFICIENT_PRIVILEGE);
+    } else {
+        admin.batch_execute(sql).expect("CREATEROLE before 16");
+        let check = example.run(cluster, &["check"]);
+        assert_eq!(check.code, 2, "{check:?}");
+        assert!(check.all_output().contains("richard"), "{check:?}");
+        let apply = example.run(cluster, &["apply"]);
+        assert_eq!(apply.code, 0, "{apply:?}");
+        assert_in_sync(example, cluster, "after restoring richard's password");
+    }
+    login(cluster, "richard", RICHARD_PW);
 }
