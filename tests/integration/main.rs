@@ -7,6 +7,7 @@ mod concurrency;
 mod connect;
 mod core;
 mod example;
+mod example_chatbot;
 mod fingerprint;
 mod handwritten;
 mod harness;
