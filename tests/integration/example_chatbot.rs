@@ -4,6 +4,7 @@
 //! application runs its own migrations while the reporting login reads what
 //! they create — without another `apply`.
 
+use crate::fingerprint::{assert_same, fingerprint};
 use crate::handwritten::{Example, psql_file, rows};
 use crate::support::cluster::Cluster;
 use std::path::{Path, PathBuf};
@@ -115,6 +116,30 @@ fn chatbot_handover_changes_no_rows() {
     assert_eq!(apply.code, 0, "{apply:?}");
     assert_eq!(rows(&cluster, DB, TABLES), before_rows);
     assert_eq!(sequences(&cluster), before_sequences);
+}
+
+/// The story's half-fixed database (a login made by hand, some grants, the
+/// database and one schema handed over) converges to exactly the same end
+/// state as the untouched one, and rotates the old password.
+#[test]
+fn chatbot_handover_over_the_storys_attempts_reaches_the_same_state() {
+    let clean = before();
+    let tried = before();
+    psql_file(&tried, DB, &fixture("story-attempts.sql"));
+    let ex = example();
+    for cluster in [&clean, &tried] {
+        let apply = ex.run(cluster, &["apply"]);
+        assert_eq!(apply.code, 0, "{apply:?}");
+    }
+    assert_same(
+        "from before.sql",
+        &fingerprint(&clean, DB),
+        "from the story's attempts",
+        &fingerprint(&tried, DB),
+    );
+    let check = ex.run(&tried, &["check"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    login(&tried, "chatbot_user", APP_PW);
 }
 
 /// The story after the hand-over, on the database pg-provision built and on
