@@ -7,6 +7,7 @@ mod concurrency;
 mod connect;
 mod core;
 mod example;
+mod example_chatbot;
 mod example_shop;
 mod fingerprint;
 mod handwritten;
