@@ -27,6 +27,22 @@ pub struct Probe {
 
 const SAVEPOINT: &str = "pg_provision_probe";
 
+/// Every probe's setup statements, in order. A `… IF NOT EXISTS` statement
+/// repeated by several probes (the shared answers table) runs once: running
+/// it again would only make the server log a notice per table.
+fn setup_script(probes: &[Probe]) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut sql = String::new();
+    for s in probes.iter().flat_map(|p| &p.setup) {
+        if s.contains(" IF NOT EXISTS ") && !seen.insert(s.as_str()) {
+            continue;
+        }
+        sql.push_str(s);
+        sql.push_str(";\n");
+    }
+    sql
+}
+
 /// Runs every probe in one round trip and returns key → canonical text. The
 /// scratch objects never survive: the savepoint is rolled back.
 pub fn probe(
@@ -37,12 +53,7 @@ pub fn probe(
         return Ok(BTreeMap::new());
     }
     let mut sql = format!("SAVEPOINT {SAVEPOINT};\n");
-    for p in probes {
-        for s in &p.setup {
-            sql.push_str(s);
-            sql.push_str(";\n");
-        }
-    }
+    sql.push_str(&setup_script(probes));
     let pairs: Vec<String> = probes
         .iter()
         .map(|p| format!("{}, ({})", literal(&p.key), p.read))
@@ -78,4 +89,42 @@ pub fn probe(
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(setup: &[&str]) -> Probe {
+        Probe {
+            key: String::new(),
+            setup: setup.iter().map(|s| s.to_string()).collect(),
+            read: String::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_if_not_exists_setup_runs_once_and_the_rest_in_order() {
+        let shared = "CREATE TEMP TABLE IF NOT EXISTS answers (k text)";
+        let script = setup_script(&[
+            probe(&[
+                shared,
+                "CREATE TEMP TABLE t (LIKE a.t)",
+                "DROP TABLE pg_temp.t",
+            ]),
+            probe(&[]),
+            probe(&[
+                shared,
+                "CREATE TEMP TABLE t (LIKE b.t)",
+                "DROP TABLE pg_temp.t",
+            ]),
+        ]);
+        assert_eq!(
+            script,
+            format!(
+                "{shared};\nCREATE TEMP TABLE t (LIKE a.t);\nDROP TABLE pg_temp.t;\n\
+                 CREATE TEMP TABLE t (LIKE b.t);\nDROP TABLE pg_temp.t;\n"
+            )
+        );
+    }
 }
