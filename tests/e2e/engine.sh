@@ -57,7 +57,9 @@ engine_up() {
     # without the dnsname plugin (not in Debian 12); docker-compose 1.29
     # (Debian) is the compose that honours depends_on conditions against
     # podman's API. --no-install-recommends keeps docker.io (and its daemon) out.
-    apt_install podman runc netavark aardvark-dns docker-compose
+    # netavark sets up networks with iptables, which a minimal Debian lacks
+    # ("netavark: No such file or directory" when a container starts).
+    apt_install podman runc netavark aardvark-dns iptables docker-compose
     mkdir -p "$E2E_STATE"
     cat >"$E2E_STATE/containers.conf" <<'EOF'
 [containers]
