@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 16;
+pub const QUERY_COUNT: usize = 17;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -56,6 +56,7 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
         queries::relations(),
         queries::functions(),
         queries::default_acls(),
+        queries::types(),
         // security slice
         security::row_security(),
         security::triggers(),
@@ -78,6 +79,7 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     let relations: Vec<RelationState> = decode("relations", next())?;
     let functions: Vec<FunctionState> = decode("functions", next())?;
     let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
+    let types: Vec<TypeState> = decode("types", next())?;
     // security slice
     let row_security = next().unwrap_or_default();
     let triggers = next().unwrap_or_default();
@@ -112,6 +114,10 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .collect(),
         functions,
         default_acls,
+        types: types
+            .into_iter()
+            .map(|t| ((t.schema.clone(), t.name.clone()), t))
+            .collect(),
         security,
         // routines slice
         routine_definitions,

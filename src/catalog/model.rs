@@ -1,6 +1,6 @@
 //! The live state as read from `pg_catalog`, in the same vocabulary as the spec.
 
-use super::objects::{DefaultAclState, FunctionState, RelationState};
+use super::objects::{DefaultAclState, FunctionState, RelationState, TypeState};
 use super::routines::{RoutineDefinitionState, ViewDefinitionState};
 use crate::privilege::Acl;
 use serde::Deserialize;
@@ -157,6 +157,8 @@ pub struct Catalog {
     pub functions: Vec<FunctionState>,
     /// Every `pg_default_acl` row.
     pub default_acls: Vec<DefaultAclState>,
+    /// Enum, composite, range and domain types outside PostgreSQL's schemas, by (schema, name).
+    pub types: BTreeMap<(String, String), TypeState>,
     /// Row-level security, policies and triggers of every table (security slice).
     pub security: super::security::SecurityState,
     // routines slice

@@ -1,5 +1,5 @@
-//! The live state of schema objects — relations, functions — and of default
-//! privileges, as the `relations`, `functions` and `default_acls` queries
+//! The live state of schema objects — relations, functions, types — and of default
+//! privileges, as the `relations`, `functions`, `types` and `default_acls` queries
 //! report them.
 
 use super::model::acl;
@@ -93,6 +93,49 @@ impl FunctionState {
             "p" => "PROCEDURE",
             "a" => "AGGREGATE",
             _ => "FUNCTION",
+        }
+    }
+}
+
+/// An enum, composite, range or domain type.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct TypeState {
+    /// Schema.
+    pub schema: String,
+    /// Name.
+    pub name: String,
+    /// `pg_type.typtype`: `e`, `c`, `r` or `d`.
+    pub typtype: String,
+    /// Owner.
+    pub owner: String,
+    /// Access list without the owner's entries.
+    #[serde(deserialize_with = "acl")]
+    pub acl: Acl,
+    /// An enum's labels in order; `None` for other types.
+    pub values: Option<Vec<String>>,
+    /// `COMMENT ON TYPE`.
+    pub comment: Option<String>,
+}
+
+impl TypeState {
+    /// The keyword `ALTER … OWNER TO` and `COMMENT ON` take (`GRANT … ON
+    /// TYPE` works for domains too).
+    pub fn keyword(&self) -> &'static str {
+        if self.typtype == "d" {
+            "DOMAIN"
+        } else {
+            "TYPE"
+        }
+    }
+
+    /// What kind of type it is, for messages.
+    pub fn describe(&self) -> &'static str {
+        match self.typtype.as_str() {
+            "e" => "an enum",
+            "c" => "a composite type",
+            "r" => "a range type",
+            "d" => "a domain",
+            _ => "a type",
         }
     }
 }

@@ -183,6 +183,30 @@ WHERE {USER_SCHEMA}
     )
 }
 
+/// Every enum, composite, range and domain type outside PostgreSQL's
+/// schemas, except extension members, array types (`typtype` `b`) and the row
+/// types of tables, views and sequences: owner, ACL, comment, and an enum's
+/// labels in order.
+pub fn types() -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'schema', n.nspname, 'name', t.typname, 'typtype', t.typtype::text,
+  'owner', pg_catalog.pg_get_userbyid(t.typowner),
+  'acl', {acl},
+  'values', CASE WHEN t.typtype = 'e' THEN (SELECT coalesce(json_agg(e.enumlabel ORDER BY e.enumsortorder), '[]')
+      FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,
+  'comment', pg_catalog.obj_description(t.oid, 'pg_type')
+) ORDER BY n.nspname, t.typname), '[]')::text
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype IN ('e', 'c', 'r', 'd') AND {USER_SCHEMA}
+  AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid
+        AND e.deptype = 'e')",
+        acl = acl("t.typacl", 'T', "t.typowner")
+    )
+}
+
 /// Every `pg_default_acl` row, without the creating role's own entries. A
 /// global row (no schema) holds the complete ACL that replaces the built-in
 /// default; a per-schema row holds only what it adds.

@@ -7,6 +7,7 @@ mod security;
 mod seed;
 mod statement;
 mod table;
+mod types;
 
 pub use object_name::ObjectName;
 pub use routine::RoutineStatement;
@@ -14,6 +15,7 @@ pub use security::SecurityStatement;
 pub use seed::SeedStatement;
 pub use statement::{MembershipOptions, Statement};
 pub use table::TableStatement;
+pub use types::{EnumPosition, TypeStatement};
 // tables slice
 pub(crate) use seed::value_sql as seed_value_sql;
 pub use table::{ColumnSql, Constraint, SequenceOptions};
@@ -55,6 +57,8 @@ pub enum Phase {
     /// `ALTER DEFAULT PRIVILEGES`: before anything that creates objects, so
     /// objects created later in the run get them.
     DefaultPrivileges,
+    /// Enum types: create, add labels (before the tables whose columns use them).
+    Types,
     /// Tables and sequences: create, add columns, constraints, indexes.
     Tables,
     /// Functions and procedures (after tables; their bodies are checked in

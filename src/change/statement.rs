@@ -1,7 +1,9 @@
 //! The SQL statements pg-provision emits, one variant each, rendered through
 //! [`crate::quote`] only.
 
-use super::{ObjectName, RoutineStatement, SecurityStatement, SeedStatement, TableStatement};
+use super::{
+    ObjectName, RoutineStatement, SecurityStatement, SeedStatement, TableStatement, TypeStatement,
+};
 use crate::privilege::{ObjectKind, Privilege};
 use crate::quote::{self, Sql, ident, literal};
 use crate::secret::Secret;
@@ -29,6 +31,8 @@ pub enum Statement {
     Security(SecurityStatement),
     /// Seed rows (see [`SeedStatement`]).
     Seed(SeedStatement),
+    /// Enum types (see [`TypeStatement`]).
+    Type(TypeStatement),
     /// `CREATE ROLE name WITH …attributes… [PASSWORD 'verifier']`.
     CreateRole {
         /// Role.
@@ -263,6 +267,7 @@ impl Statement {
             Statement::Routine(s) => s.created(),
             Statement::Security(s) => s.created(),
             Statement::Seed(s) => s.created(),
+            Statement::Type(s) => s.created(),
             _ => None,
         }
     }
@@ -285,6 +290,7 @@ impl Statement {
             Statement::Routine(s) => s.render(),
             Statement::Security(s) => s.render(),
             Statement::Seed(s) => s.render(),
+            Statement::Type(s) => s.render(),
             Statement::CreateRole {
                 name,
                 attributes,

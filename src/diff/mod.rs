@@ -20,6 +20,7 @@ mod security; // security slice
 mod settings;
 mod signature;
 mod triggers; // security slice
+mod types;
 mod views;
 // tables slice
 mod seed;
@@ -37,6 +38,8 @@ mod tests_routines;
 mod tests_security; // security slice
 #[cfg(test)]
 mod tests_tables; // tables slice
+#[cfg(test)]
+mod tests_types;
 
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;
@@ -93,6 +96,7 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     views::diff(spec, catalog, &mut out);
     tables::diff(spec, catalog, &mut out); // tables slice
     seed::diff(spec, catalog, &mut out); // tables slice
+    types::diff(spec, catalog, &mut out);
     out
 }
 

@@ -16,7 +16,7 @@
 use super::acl::{self, Compare, Desired, Subject};
 use super::default_privileges::DesiredDefaults;
 use super::{Diff, Refusal, schemas, signature};
-use crate::catalog::{Catalog, FunctionState, RelationState};
+use crate::catalog::{Catalog, FunctionState, RelationState, TypeState};
 use crate::change::{Change, Class, ObjectName, Phase, Statement};
 use crate::privilege::{Acl, COLUMN_PRIVILEGES, ObjectKind, Privilege};
 use crate::spec::Spec;
@@ -69,6 +69,23 @@ impl<'a> Live<'a> {
             comment: f.comment.as_ref(),
             owned_by: None,
             security_definer: f.security_definer,
+        }
+    }
+
+    fn type_(t: &'a TypeState) -> Self {
+        Live {
+            kind: ObjectKind::Type,
+            keyword: t.keyword(),
+            name: ObjectName::Qualified {
+                schema: t.schema.clone(),
+                name: t.name.clone(),
+            },
+            owner: &t.owner,
+            acl: &t.acl,
+            column_acls: None,
+            comment: t.comment.as_ref(),
+            owned_by: None,
+            security_definer: false,
         }
     }
 
@@ -149,6 +166,7 @@ impl<'a> Context<'a> {
             ObjectKind::View => "view",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
+            ObjectKind::Type => "type",
             _ => "table",
         };
         let refuse = |out: &mut Diff, object: String, reason: String, hint: String| {
@@ -202,6 +220,30 @@ impl<'a> Context<'a> {
             };
         }
         let object = format!("{what} `{schema}.{name}`");
+        if kind == ObjectKind::Type {
+            let key = (schema.clone(), name.to_string());
+            return match self.catalog.types.get(&key) {
+                Some(t) => Some(Live::type_(t)),
+                // A defined enum that does not exist yet is created by this run.
+                None if decl.has_definition() => None,
+                None => {
+                    let hint = match self.catalog.relations.get(&key) {
+                        Some(r) => format!(
+                            "`{schema}.{name}` is a {}: its row type follows it; declare it under `schemas.{schema}.{}`",
+                            r.keyword().to_ascii_lowercase(),
+                            match r.kind() {
+                                ObjectKind::View => "views",
+                                ObjectKind::Sequence => "sequences",
+                                _ => "tables",
+                            }
+                        ),
+                        None => adopted_hint,
+                    };
+                    refuse(out, object, "it does not exist".into(), hint);
+                    None
+                }
+            };
+        }
         match self
             .catalog
             .relations

@@ -54,6 +54,7 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
         relations: BTreeMap::new(),
         functions: Vec::new(),
         default_acls: Vec::new(),
+        types: BTreeMap::new(),
         security: Default::default(),
         routine_definitions: Vec::new(),
         view_definitions: BTreeMap::new(),

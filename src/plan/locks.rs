@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 fn extra_locks(statement: &Statement) -> usize {
     match statement {
         Statement::Table(_) => 8,
-        Statement::Routine(_) => 1,
+        Statement::Routine(_) | Statement::Type(_) => 1,
         _ => 0,
     }
 }

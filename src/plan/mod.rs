@@ -3,7 +3,7 @@
 //!
 //! In: a [`Diff`] and whether to prune. Out: a [`Plan`] whose `changes` run in
 //! order (roles → memberships → database → schemas → extensions →
-//! default privileges → tables and sequences → functions → views → function
+//! default privileges → enum types → tables and sequences → functions → views → function
 //! body checks → triggers → policies → object owners → privileges → seed rows
 //! → comments → prunes; see [`Phase`]), and whose `extras` are the undeclared
 //! things that are reported but kept.

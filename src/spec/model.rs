@@ -194,7 +194,7 @@ pub struct Schema {
     pub comment: Option<String>,
     /// Grants on every table, sequence or function in the schema (`on:`).
     pub schema_wide: Vec<SchemaWideGrant>,
-    /// Declared (adopted) tables, views, sequences and functions, by kind and name.
+    /// Declared tables, views, sequences, functions and types, by kind and name.
     pub objects: BTreeMap<(ObjectKind, String), Object>,
     /// Where it was declared.
     pub origin: Origin,
@@ -252,6 +252,8 @@ pub struct Object {
     pub routine: Option<RoutineDefinition>,
     /// A view's query and options (`query`/`query_file`).
     pub view: Option<ViewDefinition>,
+    /// Types: an enum's labels in order, when declared with `values`.
+    pub enum_values: Option<Vec<String>>,
 }
 
 impl Object {
@@ -262,6 +264,7 @@ impl Object {
             || self.view.is_some()
             || self.table.is_some()
             || self.sequence.is_some()
+            || self.enum_values.is_some()
     }
 }
 

@@ -146,6 +146,23 @@ pub struct RawSchema {
     pub sequences: BTreeMap<String, Option<RawSequence>>,
     #[serde(default)]
     pub functions: BTreeMap<String, RawFunction>,
+    #[serde(default)]
+    pub types: BTreeMap<String, Option<RawType>>,
+}
+
+/// A type under `types:`: adopted (enum, composite, range or domain made by
+/// migrations), or an enum created and extended from `values`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawType {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<RawGrant>,
+    #[serde(default)]
+    pub revoke: Vec<RawRevoke>,
+    pub comment: Option<String>,
+    /// An enum's labels, in order: the type's definition.
+    pub values: Option<Vec<String>>,
 }
 
 /// A schema's `grants:` item: on the schema itself, or (with `on:`) on every

@@ -283,3 +283,33 @@ fn column_names_follow_the_identifier_rules() {
         "{e}"
     );
 }
+
+#[test]
+fn types_load_and_their_values_are_checked() {
+    let spec = parse_with(
+        "version: 1\nroles: { r: {} }\nschemas:\n  app:\n    types:\n      mood: { grants: [{ to: [r], privileges: [USAGE] }] }\n      status: { values: [new, done], owner: r }\n",
+        &[],
+    )
+    .unwrap();
+    let objects = &spec.schemas["app"].objects;
+    let mood = &objects[&(crate::privilege::ObjectKind::Type, "mood".to_string())];
+    assert!(!mood.has_definition());
+    let status = &objects[&(crate::privilege::ObjectKind::Type, "status".to_string())];
+    assert_eq!(
+        status.enum_values.as_deref(),
+        Some(&["new".to_string(), "done".to_string()][..])
+    );
+    assert!(status.has_definition());
+
+    let e = error("version: 1\nschemas:\n  app:\n    types:\n      s: { values: [a, b, a] }\n");
+    assert!(e.contains("`a` is listed twice"), "{e}");
+    assert!(e.contains("schemas.app.types.s.values[2]"), "{e}");
+    let e = error("version: 1\nschemas:\n  app:\n    types:\n      s: { values: [] }\n");
+    assert!(e.contains("at least one value"), "{e}");
+    let e = error(
+        "version: 1\nschemas:\n  app:\n    types:\n      s: { grants: [{ to: [PUBLIC], privileges: [SELECT] }] }\n",
+    );
+    assert!(e.contains("SELECT"), "{e}");
+    let e = error("version: 1\nschemas:\n  app:\n    types:\n      s: { value: [a] }\n");
+    assert!(e.contains("value"), "{e}");
+}

@@ -15,7 +15,7 @@ use crate::spec::path::YamlPath;
 use crate::spec::raw::{
     RawDatabase, RawDefaultPrivilege, RawFunction, RawGrant, RawMembership, RawObjectGrant,
     RawPassword, RawRevoke, RawRole, RawSchema, RawSchemaGrant, RawSequence, RawSetting, RawSpec,
-    RawTable, RawView,
+    RawTable, RawType, RawView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -478,6 +478,12 @@ impl Validator<'_> {
             let f = self.function(&item, object, f);
             objects.insert((ObjectKind::Function, object.clone()), f);
         }
+        let empty_type = RawType::default();
+        for (object, t) in &raw.types {
+            let item = path.key("types").key(object);
+            let t = self.type_(&item, object, t.as_ref().unwrap_or(&empty_type));
+            objects.insert((ObjectKind::Type, object.clone()), t);
+        }
         Schema {
             name: name.to_string(),
             owner: raw.owner,
@@ -526,6 +532,7 @@ impl Validator<'_> {
             ObjectKind::View => "view",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
+            ObjectKind::Type => "type",
             _ => "table",
         };
         self.identifier(path, name, what);
@@ -571,6 +578,7 @@ impl Validator<'_> {
             security: Default::default(),
             routine: None,
             view: None,
+            enum_values: None,
         }
     }
 
@@ -633,6 +641,7 @@ impl Validator<'_> {
             security: Default::default(),
             routine: None,
             view: None,
+            enum_values: None,
         }
     }
 
@@ -666,6 +675,54 @@ impl Validator<'_> {
             security: Default::default(),
             routine: self.routine_definition(path, raw),
             view: None,
+            enum_values: None,
+        }
+    }
+
+    fn type_(&mut self, path: &YamlPath, name: &str, raw: &RawType) -> Object {
+        self.object_name(path, name, ObjectKind::Type);
+        if let Some(values) = &raw.values {
+            let at = path.key("values");
+            if values.is_empty() {
+                self.issues.push(
+                    Issue::new(&at, "an enum needs at least one value")
+                        .hint("list the labels in order, or leave `values` out to adopt the type"),
+                );
+            }
+            let mut seen = BTreeSet::new();
+            for (i, v) in values.iter().enumerate() {
+                let item = at.index(i);
+                if v.is_empty() || v.len() > MAX_IDENTIFIER_BYTES || v.contains('\0') {
+                    self.issues.push(
+                        Issue::new(&item, format!("enum value `{v}` is not 1 to {MAX_IDENTIFIER_BYTES} bytes without NUL"))
+                            .hint("PostgreSQL keeps enum labels up to 63 bytes"),
+                    );
+                }
+                if !seen.insert(v.as_str()) {
+                    self.issues.push(
+                        Issue::new(&item, format!("enum value `{v}` is listed twice"))
+                            .hint("each label appears once"),
+                    );
+                }
+            }
+        }
+        Object {
+            kind: ObjectKind::Type,
+            name: name.to_string(),
+            args: None,
+            owner: raw.owner.clone(),
+            grants: self.grants(path, &raw.grants, ObjectKind::Type),
+            column_grants: Vec::new(),
+            revokes: self.revokes(path, &raw.revoke, ObjectKind::Type),
+            comment: raw.comment.clone(),
+            table: None,
+            sequence: None,
+            seed: None,
+            origin: origin(path),
+            security: Default::default(),
+            routine: None,
+            view: None,
+            enum_values: raw.values.clone(),
         }
     }
 

@@ -24,4 +24,5 @@ mod security;
 mod shadow;
 mod support;
 mod tables;
+mod types;
 mod wait;
