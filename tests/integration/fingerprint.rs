@@ -6,7 +6,7 @@
 //! a password, and that it is SCRAM, is kept. Inside schemas: relations with
 //! owners, RLS flags, ACLs and column ACLs, columns, constraints, indexes,
 //! views, sequences, triggers, policies, functions (properties and a hash of
-//! the body) and default ACLs.
+//! the body), types (enum labels, owner, ACL) and default ACLs.
 
 use crate::support::cluster::Cluster;
 
@@ -105,6 +105,17 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
     FROM user_functions p JOIN pg_namespace n ON n.oid = p.pronamespace,
       aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
   UNION ALL
+  SELECT format('type %s.%s kind=%s owner=%s labels=%s comment=%s', n.nspname, t.typname, t.typtype,
+      pg_get_userbyid(t.typowner),
+      (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),
+      obj_description(t.oid, 'pg_type'))
+    FROM user_types t JOIN pg_namespace n ON n.oid = t.typnamespace
+  UNION ALL
+  SELECT DISTINCT format('type %s.%s acl %s %s grantable=%s', n.nspname, t.typname,
+      CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
+    FROM user_types t JOIN pg_namespace n ON n.oid = t.typnamespace,
+      aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) x
+  UNION ALL
   SELECT DISTINCT format('default acl for=%s schema=%s on=%s %s %s grantable=%s', pg_get_userbyid(d.defaclrole),
       coalesce(n.nspname, '*'), d.defaclobjtype,
       CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
@@ -118,6 +129,11 @@ CREATE TEMP VIEW user_relations AS
   SELECT c.* FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
     AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e');
+CREATE TEMP VIEW user_types AS
+  SELECT t.* FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND t.typtype IN ('e', 'c', 'r', 'd')
+    AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
+    AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e');
 CREATE TEMP VIEW user_functions AS
   SELECT p.* FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
