@@ -10,7 +10,6 @@
 //! trip for all probes, whatever their number.
 
 use super::CatalogError;
-use crate::quote::literal;
 use crate::session::Session;
 use std::collections::BTreeMap;
 
@@ -54,16 +53,13 @@ pub fn probe(
     }
     let mut sql = format!("SAVEPOINT {SAVEPOINT};\n");
     sql.push_str(&setup_script(probes));
-    let pairs: Vec<String> = probes
-        .iter()
-        .map(|p| format!("{}, ({})", literal(&p.key), p.read))
-        .collect();
-    // json_build_object takes at most 100 arguments: merge objects of 50 pairs.
-    let objects: Vec<String> = pairs
-        .chunks(50)
-        .map(|c| format!("jsonb_build_object({})", c.join(", ")))
-        .collect();
-    sql.push_str(&format!("SELECT ({})::text;\n", objects.join(" || ")));
+    // One small SELECT per probe, not one SELECT of them all: a statement
+    // with a scalar subquery per probe took the server ~2 ms per probe just
+    // to plan (0.46 s for 200 tables), small ones plan in microseconds.
+    // Each returns exactly one row, so rows line up with `probes`.
+    for p in probes {
+        sql.push_str(&format!("SELECT ({});\n", p.read));
+    }
     sql.push_str(&format!(
         "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
     ));
@@ -72,22 +68,16 @@ pub fn probe(
         // for the caller's rollback.
         CatalogError::Probe(e)
     })?;
-    let text = rows
-        .into_iter()
-        .flatten()
-        .next()
-        .ok_or(CatalogError::Decode {
+    if rows.len() != probes.len() {
+        return Err(CatalogError::Decode {
             what: "expression probes",
-            detail: "no row returned".into(),
-        })?;
-    let map: BTreeMap<String, Option<String>> =
-        serde_json::from_str(&text).map_err(|e| CatalogError::Decode {
-            what: "expression probes",
-            detail: e.to_string(),
-        })?;
-    Ok(map
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
+            detail: format!("{} answers for {} probes", rows.len(), probes.len()),
+        });
+    }
+    Ok(probes
+        .iter()
+        .zip(rows)
+        .filter_map(|(p, v)| v.map(|v| (p.key.clone(), v)))
         .collect())
 }
 

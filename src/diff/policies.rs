@@ -144,7 +144,8 @@ fn canonical(
 }
 
 /// `(key, name, CREATE POLICY … ON <scratch copy>)` for each declared policy
-/// that exists live. The probe policy is granted to PUBLIC: roles may not
+/// that exists live and whose expressions are not already written exactly as
+/// the server prints them. The probe policy is granted to PUBLIC: roles may not
 /// exist yet, and they do not change how the expressions print.
 pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, String, String)> {
     let live: Option<&BTreeMap<String, PolicyState>> = catalog.security.policies.get(&table.key());
@@ -153,7 +154,12 @@ pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, Strin
         .security
         .policies
         .values()
-        .filter(|p| live.is_some_and(|l| l.contains_key(&p.name)))
+        // A live policy that prints exactly as written needs no probe: the
+        // server's own text is the declared text (`canonical` falls back to it).
+        .filter(|p| {
+            live.and_then(|l| l.get(&p.name))
+                .is_some_and(|have| have.using != p.using || have.with_check != p.with_check)
+        })
         .map(|p| {
             let scratch = ObjectName::Qualified {
                 schema: "pg_temp".into(),

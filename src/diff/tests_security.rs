@@ -243,6 +243,25 @@ fn policy_probes_only_for_policies_that_exist() {
     ));
 }
 
+#[test]
+fn policy_written_as_the_server_prints_it_needs_no_probe_and_is_in_sync() {
+    let spec = spec(
+        "      users:
+        rls: enabled
+        policies:
+          read: { for: select, to: [api_anon], using: \"(id > 0)\" }
+",
+    );
+    let mut c = with_policies(vec![policy("read", "r", true, &["api_anon"], "(id > 0)")]);
+    c.security.rls.insert(users(), (true, false));
+    assert!(probes(&spec, &c).is_empty());
+    let d = diff(&spec, &c);
+    assert!(d.changes.is_empty(), "{:?}", sql(&d, Class::Converge));
+    // Printed differently live: probed as before.
+    let c = with_policies(vec![policy("read", "r", true, &["api_anon"], "(id > 1)")]);
+    assert_eq!(probes(&spec, &c).len(), 1);
+}
+
 const STAMP: &str = "      users:
         triggers:
           stamp: { timing: before, events: [insert, update], for_each: row, function: app.stamp }
