@@ -112,15 +112,26 @@ pub fn diff(
             schema_owner: &schema_owner,
             created,
         };
-        let mut adopted: BTreeSet<(ObjectKind, String)> = BTreeSet::new();
-        for ((kind, object), decl) in &schema.objects {
-            match ctx.find(*kind, object, decl, out) {
-                Some(live) => {
-                    adopted.insert((live.kind, live.name.to_string()));
-                    ctx.converge(&live, Some(decl), out);
-                }
-                None => continue,
+        // What each live object is declared by (two declarations may not
+        // denote one function: overloads whose `args` spell the same types).
+        let mut adopted: BTreeMap<(ObjectKind, String), &Object> = BTreeMap::new();
+        for ((kind, _), decl) in &schema.objects {
+            let Some(live) = ctx.find(*kind, &decl.name, decl, out) else {
+                continue;
+            };
+            if let Some(first) = adopted.get(&(live.kind, live.name.to_string())) {
+                out.refusals.push(Refusal {
+                    object: format!("function `{}`", live.name),
+                    reason: format!("it is declared twice, also at {}", first.origin),
+                    hint: Some(
+                        "declare each overload once: the `args` of these two entries denote the same argument types".into(),
+                    ),
+                    origin: Some(decl.origin.clone()),
+                });
+                continue;
             }
+            adopted.insert((live.kind, live.name.to_string()), decl);
+            ctx.converge(&live, Some(decl), out);
         }
         let covered: BTreeSet<ObjectKind> = schema.schema_wide.iter().map(|w| w.on).collect();
         let relations = catalog
@@ -135,7 +146,7 @@ pub fn diff(
             .map(Live::function);
         for live in relations.chain(functions) {
             if covered.contains(&live.kind.default_class())
-                && !adopted.contains(&(live.kind, live.name.to_string()))
+                && !adopted.contains_key(&(live.kind, live.name.to_string()))
             {
                 ctx.converge(&live, None, out);
             }

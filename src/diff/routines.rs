@@ -59,9 +59,14 @@ fn live<'c>(catalog: &'c Catalog, d: &Declared<'_>) -> Option<&'c RoutineDefinit
         .find(|r| r.schema == f.schema && r.name == f.name && r.identity_args == f.identity_args)
 }
 
-/// Probe key of a declared routine.
-fn key(schema: &str, name: &str) -> String {
-    format!("function:{}", quote::qualified(schema, name))
+/// Probe key of a declared routine: name and declared arguments (overloads
+/// share the name).
+fn key(d: &Declared<'_>) -> String {
+    format!(
+        "function:{}({})",
+        quote::qualified(d.schema, &d.decl.name),
+        d.args
+    )
 }
 
 /// The server's rendering of a declaration, read from a scratch copy.
@@ -109,7 +114,7 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             "NULL"
         };
         out.push(Probe {
-            key: key(d.schema, &d.decl.name),
+            key: key(&d),
             setup: vec![setup],
             read: format!(
                 "SELECT json_build_object('identity', pg_catalog.pg_get_function_identity_arguments(p.oid),
@@ -126,7 +131,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
     for d in declared(spec) {
         let canonical: Option<Canonical> = catalog
             .canonical
-            .get(&key(d.schema, &d.decl.name))
+            .get(&key(&d))
             .and_then(|text| serde_json::from_str(text).ok());
         let what = if d.def.procedure {
             "procedure"

@@ -113,7 +113,7 @@ fn with_login(mut c: Catalog) -> Catalog {
         config: Some(vec!["search_path=pg_catalog, public, pg_temp".into()]),
     });
     c.canonical.insert(
-        r#"function:"fn"."login""#.into(),
+        r#"function:"fn"."login"(p_username text, p_password text)"#.into(),
         r#"{"identity":"p_username text, p_password text","arguments":"p_username text, p_password text","result":"json"}"#.into(),
     );
     c
@@ -123,7 +123,7 @@ fn with_login(mut c: Catalog) -> Catalog {
 fn a_missing_function_is_created_and_named_as_the_server_will() {
     let mut c = catalog(16);
     c.canonical.insert(
-        r#"function:"fn"."login""#.into(),
+        r#"function:"fn"."login"(p_username text, p_password text)"#.into(),
         r#"{"identity":"p_username text, p_password text","arguments":"p_username text, p_password text","result":null}"#.into(),
     );
     let d = diff(&spec(FUNCTIONS), &c);

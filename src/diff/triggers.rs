@@ -29,8 +29,11 @@ fn function_exists(t: &Trigger, catalog: &Catalog) -> bool {
 /// Whether the spec declares the trigger function (so it exists by the Triggers phase).
 fn function_declared(t: &Trigger, spec: &Spec) -> bool {
     spec.schemas.get(&t.function_schema).is_some_and(|s| {
-        s.objects
-            .contains_key(&(ObjectKind::Function, t.function_name.clone()))
+        s.objects.values().any(|o| {
+            o.kind == ObjectKind::Function
+                && o.name == t.function_name
+                && o.args.as_deref().is_none_or(|a| a.trim().is_empty())
+        })
     })
 }
 

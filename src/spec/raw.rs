@@ -270,6 +270,9 @@ pub struct RawSequence {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFunction {
+    /// The function's name when it differs from the key (overloads: two
+    /// keys, one `name`).
+    pub name: Option<String>,
     pub args: String,
     pub owner: Option<String>,
     #[serde(default)]

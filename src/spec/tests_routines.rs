@@ -220,3 +220,21 @@ fn views_with_queries_and_options() {
     let e = error("version: 1\nschemas:\n  s:\n    views:\n      v: { query: ' ; ' }\n");
     assert!(e.contains("views.v.query"), "{e}");
 }
+
+#[test]
+fn name_lets_two_keys_declare_overloads_and_is_checked_like_any_name() {
+    let spec = parse_in(
+        "version: 1\nschemas:\n  s:\n    functions:\n      area_circle: { name: area, args: \"r integer\" }\n      area_rect: { name: area, args: \"w numeric, h numeric\" }\n",
+        Path::new("/nonexistent"),
+    )
+    .unwrap();
+    let objects = &spec.schemas["s"].objects;
+    for key in ["area_circle", "area_rect"] {
+        assert_eq!(objects[&(ObjectKind::Function, key.to_string())].name, "area");
+    }
+    let e = error(&format!(
+        "version: 1\nschemas:\n  s:\n    functions:\n      f: {{ name: \"{}\", args: \"\" }}\n",
+        "x".repeat(64)
+    ));
+    assert!(e.contains("schemas.s.functions.f.name"), "{e}");
+}

@@ -645,8 +645,18 @@ impl Validator<'_> {
         }
     }
 
-    fn function(&mut self, path: &YamlPath, name: &str, raw: &RawFunction) -> Object {
-        self.object_name(path, name, ObjectKind::Function);
+    fn function(&mut self, path: &YamlPath, key: &str, raw: &RawFunction) -> Object {
+        // The key names the function unless `name:` does (overloads).
+        let name = match &raw.name {
+            Some(name) => {
+                self.object_name(&path.key("name"), name, ObjectKind::Function);
+                name.as_str()
+            }
+            None => {
+                self.object_name(path, key, ObjectKind::Function);
+                key
+            }
+        };
         let args = raw.args.trim();
         if args.starts_with('(') && args.ends_with(')') {
             self.issues.push(

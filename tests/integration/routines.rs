@@ -649,3 +649,104 @@ fn sql_bodies_may_read_views_and_routines_made_later_in_the_run() {
     assert_eq!(again.json()["executed"], 0, "{again:?}");
     assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
 }
+
+/// Overloads: two entries, one `name`, different `args`; each converges on
+/// its own (privileges, body) and a third entry spelling the same argument
+/// types as another is refused before anything runs.
+const OVERLOADS: &str = r#"version: 1
+roles:
+  geo_reader: {}
+schemas:
+  geo:
+    grants:
+      - { to: [geo_reader], privileges: [USAGE] }
+    functions:
+      area_of_circle:
+        name: area
+        args: "r integer"
+        returns: numeric
+        language: sql
+        volatility: immutable
+        body: SELECT round(pi()::numeric * r * r, 2)
+        grants: [{ to: [geo_reader], privileges: [EXECUTE] }]
+      area_of_rectangle:
+        name: area
+        args: "w numeric, h numeric"
+        returns: numeric
+        language: sql
+        volatility: immutable
+        body: SELECT w * h
+"#;
+
+#[test]
+fn overloads_are_declared_once_each_under_their_own_key() {
+    let cluster = Cluster::start();
+    cluster.create_database("tracker");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("provision.yaml");
+    let url = cluster.superuser_url("tracker");
+    std::fs::write(&spec, OVERLOADS).unwrap();
+    let apply = provision_with_env(&spec, &url, &["apply"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT string_agg(pg_get_function_identity_arguments(p.oid) || ' -> '
+                || has_function_privilege('geo_reader', p.oid, 'EXECUTE'), '; '
+                ORDER BY pg_get_function_identity_arguments(p.oid))
+             FROM pg_proc p WHERE p.proname = 'area' AND p.pronamespace = 'geo'::regnamespace"
+        ),
+        "r integer -> true; w numeric, h numeric -> true"
+    );
+    // PUBLIC keeps EXECUTE on both (not definer): geo_reader has it on the
+    // rectangle through PUBLIC; only the circle carries its own grant.
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT string_agg(coalesce(p.proacl::text, 'default'), '; ' ORDER BY pg_get_function_identity_arguments(p.oid))
+             FROM pg_proc p WHERE p.proname = 'area' AND p.pronamespace = 'geo'::regnamespace"
+        ),
+        "{=X/postgres,postgres=X/postgres,geo_reader=X/postgres}; default"
+    );
+    assert_eq!(query(&cluster, "SELECT geo.area(2)::text"), "12.57");
+    assert_eq!(query(&cluster, "SELECT geo.area(2.5, 4)::text"), "10.0");
+    let again = provision_with_env(&spec, &url, &["apply", "--output", "json"]);
+    assert_eq!(again.json()["executed"], 0, "{again:?}");
+    assert_eq!(provision_with_env(&spec, &url, &["check"]).code, 0);
+
+    // A new body for one overload replaces that one only.
+    std::fs::write(&spec, OVERLOADS.replace("SELECT w * h", "SELECT h * w")).unwrap();
+    let changed = provision_with_env(&spec, &url, &["apply", "--output", "json"]);
+    let sql = executed_sql(&changed);
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(
+        sql[0].starts_with(r#"CREATE OR REPLACE FUNCTION "geo"."area"(w numeric, h numeric)"#),
+        "{sql:?}"
+    );
+
+    // The same argument types declared twice: refused, nothing runs.
+    std::fs::write(
+        &spec,
+        format!(
+            "{OVERLOADS}      area_again:\n        name: area\n        args: \"integer\"\n        comment: again\n"
+        ),
+    )
+    .unwrap();
+    let twice = provision_with_env(&spec, &url, &["apply"]);
+    assert_ne!(twice.code, 0, "{twice:?}");
+    assert!(
+        twice.stderr.contains("declared twice")
+            && twice.stderr.contains("schemas.geo.functions.area_again")
+            && twice
+                .stderr
+                .contains("schemas.geo.functions.area_of_circle"),
+        "{twice:?}"
+    );
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT coalesce(obj_description('geo.area(integer)'::regprocedure), 'none')"
+        ),
+        "none"
+    );
+}
