@@ -145,7 +145,11 @@ pub fn diff(
             .filter(|f| &f.schema == name)
             .map(Live::function);
         for live in relations.chain(functions) {
-            if covered.contains(&live.kind.default_class())
+            // Undeclared objects are managed where a schema-wide grant covers
+            // their kind, and always when this run created them with their
+            // table (an identity column's sequence): they end with exactly
+            // their owner's defaults, not the creating role's.
+            if (covered.contains(&live.kind.default_class()) || ctx.created_here(&live))
                 && !adopted.contains_key(&(live.kind, live.name.to_string()))
             {
                 ctx.converge(&live, None, out);
@@ -331,10 +335,22 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether this run created `live`, or the table it belongs to.
+    fn created_here(&self, live: &Live<'_>) -> bool {
+        self.created.contains(&live.name.to_string())
+            || live.owned_by.is_some_and(|(schema, table)| {
+                let table = ObjectName::Qualified {
+                    schema: schema.clone(),
+                    name: table.clone(),
+                };
+                self.created.contains(&table.to_string())
+            })
+    }
+
     fn converge(&self, live: &Live<'_>, decl: Option<&Object>, out: &mut Diff) {
         let start = out.changes.len();
         self.converge_object(live, decl, out);
-        if self.created.contains(&live.name.to_string()) {
+        if self.created_here(live) {
             for change in &mut out.changes[start..] {
                 if change.class == Class::Prune {
                     change.class = Class::Converge;

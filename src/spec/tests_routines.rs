@@ -230,7 +230,10 @@ fn name_lets_two_keys_declare_overloads_and_is_checked_like_any_name() {
     .unwrap();
     let objects = &spec.schemas["s"].objects;
     for key in ["area_circle", "area_rect"] {
-        assert_eq!(objects[&(ObjectKind::Function, key.to_string())].name, "area");
+        assert_eq!(
+            objects[&(ObjectKind::Function, key.to_string())].name,
+            "area"
+        );
     }
     let e = error(&format!(
         "version: 1\nschemas:\n  s:\n    functions:\n      f: {{ name: \"{}\", args: \"\" }}\n",

@@ -277,3 +277,52 @@ fn a_type_change_is_refused_and_nothing_runs() {
     let check = provision(&spec, &url, &["check"]);
     assert_eq!(check.code, 2, "{check:?}");
 }
+
+/// The connecting role's own default privileges must not leak onto what a
+/// run creates: the implicit sequence of an identity column (never declared)
+/// ends with exactly its owner's defaults, like the table.
+#[test]
+fn identity_sequences_do_not_keep_the_creators_default_privileges() {
+    let cluster = Cluster::start();
+    cluster.create_database("app");
+    let url = cluster.superuser_url("app");
+    sql(
+        &cluster,
+        "CREATE ROLE snoop;
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO snoop;
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT, USAGE ON SEQUENCES TO snoop;",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1
+external_roles: [postgres, snoop]
+roles:
+  app_owner: {}
+schemas:
+  app:
+    owner: app_owner
+    tables:
+      events:
+        columns:
+          - { name: id, type: bigint, identity: always, primary_key: true }
+          - { name: body, type: text }
+",
+    )
+    .unwrap();
+    let apply = provision(&spec, &url, &["apply"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(
+        query(
+            &cluster,
+            "SELECT c.relname || ' ' || c.relkind::text || ' ' || pg_get_userbyid(c.relowner) || ' '
+                || has_table_privilege('snoop', c.oid, 'SELECT')
+             FROM pg_class c WHERE c.relnamespace = 'app'::regnamespace AND c.relkind IN ('r', 'S')
+             ORDER BY 1"
+        ),
+        ["events r app_owner false", "events_id_seq S app_owner false"]
+    );
+    second_apply_does_nothing(&spec, &url);
+    assert_eq!(provision(&spec, &url, &["check"]).code, 0);
+}
