@@ -62,3 +62,12 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
         sequences: BTreeMap::new(),
     }
 }
+
+/// The SQL of the changes of `class` in `d`, in order.
+pub(super) fn sql(d: &super::Diff, class: crate::change::Class) -> Vec<String> {
+    d.changes
+        .iter()
+        .filter(|c| c.class == class)
+        .map(|c| c.statement.render().to_string())
+        .collect()
+}

@@ -1,6 +1,6 @@
 //! diff unit tests: specs parsed from YAML against hand-built catalogs.
 
-use super::test_support::{empty_catalog, role};
+use super::test_support::{empty_catalog, role, sql};
 use super::*;
 use crate::catalog::{
     Catalog, DatabaseState, DefaultAclState, FunctionState, RelationState, SchemaState, Server,
@@ -111,14 +111,6 @@ pub(super) fn catalog() -> Catalog {
         sequences: BTreeMap::new(),
         ..empty_catalog(15)
     }
-}
-
-fn sql(d: &Diff, class: Class) -> Vec<String> {
-    d.changes
-        .iter()
-        .filter(|c| c.class == class)
-        .map(|c| c.statement.render().to_string())
-        .collect()
 }
 
 const HAND_OVER: &str = r#"version: 1

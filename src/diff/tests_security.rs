@@ -1,7 +1,7 @@
 //! diff unit tests for row-level security, policies and triggers, on
 //! hand-built catalogs.
 
-use super::test_support::{empty_catalog, role};
+use super::test_support::{empty_catalog, role, sql};
 use super::*;
 use crate::catalog::security::{PolicyState, SecurityState, TriggerState};
 use crate::catalog::{Catalog, DatabaseState, FunctionState, RelationState, SchemaState};
@@ -120,14 +120,6 @@ fn with_policies(policies: Vec<PolicyState>) -> Catalog {
         policies.into_iter().map(|p| (p.name.clone(), p)).collect(),
     );
     c
-}
-
-fn sql(d: &Diff, class: Class) -> Vec<String> {
-    d.changes
-        .iter()
-        .filter(|c| c.class == class)
-        .map(|c| c.statement.render().as_str().to_string())
-        .collect()
 }
 
 const READ: &str = "      users:

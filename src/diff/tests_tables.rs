@@ -1,18 +1,11 @@
 //! diff unit tests for table and sequence definitions and seed rows (tables
 //! slice), on hand-built catalogs with hand-written probe answers.
 
+use super::test_support::sql;
 use super::tests::{catalog, spec};
 use super::*;
 use crate::catalog::tables::{ColumnState, ConstraintState, TableShape};
 use crate::change::Class;
-
-fn sql(d: &Diff, class: Class) -> Vec<String> {
-    d.changes
-        .iter()
-        .filter(|c| c.class == class)
-        .map(|c| c.statement.render().to_string())
-        .collect()
-}
 
 const NEW: &str = r#"version: 1
 external_roles: [postgres]

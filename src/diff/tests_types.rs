@@ -1,19 +1,12 @@
 //! diff unit tests for types: adopted types (owner, privileges, comment) and
 //! enum definitions (create, add values in place, notices, refusals).
 
+use super::test_support::sql;
 use super::tests::{catalog, spec};
 use super::*;
 use crate::catalog::TypeState;
 use crate::change::Class;
 use crate::privilege::{Acl, Privilege};
-
-fn sql(d: &Diff, class: Class) -> Vec<String> {
-    d.changes
-        .iter()
-        .filter(|c| c.class == class)
-        .map(|c| c.statement.render().to_string())
-        .collect()
-}
 
 fn public_usage() -> Acl {
     [(
