@@ -92,6 +92,21 @@ pub fn provision(spec: &Path, url: &str, args: &[&str]) -> Run {
         .args(args))
 }
 
+/// Asserts the spec is converged: a second `apply` executes nothing and
+/// `check` exits 0. `run` runs pg-provision with the given arguments.
+pub fn assert_converged_with(run: impl Fn(&[&str]) -> Run) {
+    let again = run(&["apply", "--output", "json"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(again.json()["executed"], 0, "{again:?}");
+    let check = run(&["check"]);
+    assert_eq!(check.code, 0, "{check:?}");
+}
+
+/// [`assert_converged_with`] for `pg-provision -f spec --database-url url`.
+pub fn assert_converged(spec: &Path, url: &str) {
+    assert_converged_with(|args| provision(spec, url, args));
+}
+
 /// The fixtures directory.
 pub fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

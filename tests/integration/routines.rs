@@ -239,11 +239,7 @@ fn query_as(
 }
 
 fn assert_converged(t: &Tracker) {
-    let again = t.run(&["apply", "--output", "json"]);
-    assert_eq!(again.code, 0, "{again:?}");
-    assert_eq!(again.json()["executed"], 0, "{again:?}");
-    let check = t.run(&["check"]);
-    assert_eq!(check.code, 0, "{check:?}");
+    crate::cmd::assert_converged_with(|args| t.run(args));
 }
 
 fn executed_sql(run: &Run) -> Vec<String> {

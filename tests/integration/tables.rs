@@ -2,39 +2,12 @@
 //! task tracker tables created and seeded from the spec, existing tables
 //! converged by adding what they lack, type changes refused.
 
-use crate::cmd::{Run, fixtures, provision};
+use crate::cmd::{Run, assert_converged, fixtures, provision};
+use crate::support::app::{query, sql};
 use crate::support::cluster::Cluster;
-use std::path::Path;
 
 fn tracker() -> std::path::PathBuf {
     fixtures().join("tables/tracker.yaml")
-}
-
-fn query(cluster: &Cluster, sql: &str) -> Vec<String> {
-    let mut client = cluster.client("app");
-    client
-        .query(sql, &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect()
-}
-
-fn second_apply_does_nothing(spec: &Path, url: &str) {
-    let again = provision(spec, url, &["apply", "--output", "json"]);
-    assert_eq!(again.code, 0, "{again:?}");
-    assert_eq!(again.json()["executed"], 0, "{again:?}");
-    let check = provision(spec, url, &["check"]);
-    assert_eq!(check.code, 0, "{check:?}");
-}
-
-fn sql(cluster: &Cluster, text: &str) {
-    let out = cluster.psql("app", text);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -44,7 +17,7 @@ fn tracker_tables_are_created_seeded_and_stable() {
     let url = cluster.superuser_url("app");
     let first = provision(&tracker(), &url, &["apply"]);
     assert_eq!(first.code, 0, "{first:?}");
-    second_apply_does_nothing(&tracker(), &url);
+    assert_converged(&tracker(), &url);
 
     // Rows, hashes, foreign keys.
     assert_eq!(
@@ -156,7 +129,7 @@ fn tracker_tables_are_created_seeded_and_stable() {
         ),
         ["2000-01-01"]
     );
-    second_apply_does_nothing(&tracker(), &url);
+    assert_converged(&tracker(), &url);
 }
 
 const PREEXISTING: &str = r#"version: 1
@@ -323,6 +296,6 @@ schemas:
         ),
         ["events r app_owner false", "events_id_seq S app_owner false"]
     );
-    second_apply_does_nothing(&spec, &url);
+    assert_converged(&spec, &url);
     assert_eq!(provision(&spec, &url, &["check"]).code, 0);
 }

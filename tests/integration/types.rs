@@ -3,41 +3,15 @@
 //! created in the same run), extended in place on later runs, and never lose
 //! a value.
 
-use crate::cmd::{Run, provision};
+use crate::cmd::{Run, assert_converged, provision};
+use crate::support::app::{query, sql};
 use crate::support::cluster::Cluster;
 use std::path::{Path, PathBuf};
-
-fn query(cluster: &Cluster, sql: &str) -> Vec<String> {
-    let mut client = cluster.client("app");
-    client
-        .query(sql, &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect()
-}
-
-fn sql(cluster: &Cluster, text: &str) {
-    let out = cluster.psql("app", text);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn write(dir: &Path, text: &str) -> PathBuf {
     let spec = dir.join("spec.yaml");
     std::fs::write(&spec, text).unwrap();
     spec
-}
-
-fn converged(spec: &Path, url: &str) {
-    let again = provision(spec, url, &["apply", "--output", "json"]);
-    assert_eq!(again.code, 0, "{again:?}");
-    assert_eq!(again.json()["executed"], 0, "{again:?}");
-    let check = provision(spec, url, &["check"]);
-    assert_eq!(check.code, 0, "{check:?}");
 }
 
 fn applied(spec: &Path, url: &str, args: &[&str]) -> Run {
@@ -108,7 +82,7 @@ fn adopted_enum_domain_composite_and_range_converge_and_extras_are_pruned() {
         type_state(&cluster, "app.span"),
         "app_owner default a range"
     );
-    converged(&spec, &url);
+    assert_converged(&spec, &url);
 
     // A grant made by hand is an extra: reported, kept, pruned.
     sql(
@@ -123,7 +97,7 @@ fn adopted_enum_domain_composite_and_range_converge_and_extras_are_pruned() {
     applied(&spec, &url, &["apply", "--prune"]);
     assert!(!type_state(&cluster, "app.mood").contains("intruder"));
     assert!(!type_state(&cluster, "app.positive").contains("intruder"));
-    converged(&spec, &url);
+    assert_converged(&spec, &url);
 
     // An array type or a table's row type is not a type of its own.
     sql(&cluster, "CREATE TABLE app.t (id int)");
@@ -187,7 +161,7 @@ fn enum_is_created_used_by_a_new_table_and_extended_in_place() {
         type_state(&cluster, "app.status"),
         "app_owner {=U/app_owner,app_owner=U/app_owner,api_user=U/app_owner} where a job is"
     );
-    converged(&spec, &url);
+    assert_converged(&spec, &url);
 
     // A value in the middle, on a later run.
     let spec = write(
@@ -205,7 +179,7 @@ fn enum_is_created_used_by_a_new_table_and_extended_in_place() {
         query(&cluster, "SELECT enum_range(NULL::app.status)::text"),
         ["{new,doing,done}"]
     );
-    converged(&spec, &url);
+    assert_converged(&spec, &url);
 
     // A value added by hand is reported, kept by apply, not dropped by --prune.
     sql(&cluster, "ALTER TYPE app.status ADD VALUE 'legacy'");

@@ -3,6 +3,7 @@
 //! Not every test module uses every helper.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod cluster;
 mod os;
 mod tls;
