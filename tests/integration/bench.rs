@@ -120,12 +120,8 @@ fn table_files(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::pat
 /// Runs `sql` with `psql -1 -f` (the baseline) in `cluster`, timed.
 fn psql_baseline(cluster: &Cluster, db: &str, sql: &std::path::Path) -> Duration {
     let started = Instant::now();
-    let out = cluster
-        .psql_command(db)
-        .arg("-v")
-        .arg(format!("DBNAME={db}"))
-        .args(["-1", "-f"])
-        .arg(sql)
+    let out = crate::handwritten::psql_file_command(cluster, db, sql)
+        .arg("-1")
         .output()
         .unwrap();
     let elapsed = started.elapsed();
@@ -196,11 +192,10 @@ fn bench_schema_objects_against_handwritten_sql() {
         let baseline = psql_baseline(&baseline_cluster, "app", &handwritten);
         let apply = example.run(&cluster, &["apply", "--output", "json"]);
         assert_eq!(apply.code, 0, "{apply:?}");
-        crate::fingerprint::assert_same(
-            "pg-provision",
-            &crate::fingerprint::fingerprint(&cluster, "app"),
-            "hand-written SQL",
-            &crate::fingerprint::fingerprint(&baseline_cluster, "app"),
+        crate::fingerprint::assert_same_catalogs(
+            "app",
+            ("pg-provision", &cluster),
+            ("hand-written SQL", &baseline_cluster),
         );
         let json = apply.json();
         let again = example.run(&cluster, &["apply", "--output", "json"]);

@@ -2,7 +2,7 @@
 //! builds, a second run does nothing, drift is seen and converged back.
 
 use crate::cmd::{fixtures, provision};
-use crate::fingerprint::{assert_same, fingerprint};
+use crate::fingerprint::{assert_same, assert_same_catalogs, fingerprint};
 use crate::support::cluster::Cluster;
 
 const MIGRATOR_PASSWORD: &str = "migrator-Secret-7";
@@ -50,12 +50,7 @@ fn core_spec_equals_handwritten_sql_and_second_apply_does_nothing() {
     let first = core(&tool, &["apply"]);
     assert_eq!(first.code, 0, "{first:?}");
     assert!(first.stderr.contains("verified"), "{first:?}");
-    assert_same(
-        "pg-provision",
-        &fingerprint(&tool, "app"),
-        "hand-written SQL",
-        &fingerprint(&dba, "app"),
-    );
+    assert_same_catalogs("app", ("pg-provision", &tool), ("hand-written SQL", &dba));
 
     let second = core(&tool, &["apply", "--output", "json"]);
     assert_eq!(second.code, 0, "{second:?}");

@@ -120,11 +120,10 @@ fn task_tracker_fixes_a_database_built_by_faulty_init_scripts() {
     let apply = crate::cmd::provision(&spec, &url, &["apply", "--prune"]);
     assert_eq!(apply.code, 0, "{apply:?}");
 
-    crate::fingerprint::assert_same(
-        "faulty init + apply",
-        &crate::fingerprint::fingerprint(&faulty, "app"),
-        "hand-written SQL",
-        &crate::fingerprint::fingerprint(&clean, "app"),
+    crate::fingerprint::assert_same_catalogs(
+        "app",
+        ("faulty init + apply", &faulty),
+        ("hand-written SQL", &clean),
     );
     assert_eq!(
         crate::handwritten::rows(&faulty, "app", &tables),

@@ -4,7 +4,7 @@
 //! application runs its own migrations while the reporting login reads what
 //! they create — without another `apply`.
 
-use crate::fingerprint::{assert_same, fingerprint};
+use crate::fingerprint::assert_same_catalogs;
 use crate::handwritten::{Example, psql_file, rows};
 use crate::support::cluster::Cluster;
 use std::path::{Path, PathBuf};
@@ -131,11 +131,10 @@ fn chatbot_handover_over_the_storys_attempts_reaches_the_same_state() {
         let apply = ex.run(cluster, &["apply"]);
         assert_eq!(apply.code, 0, "{apply:?}");
     }
-    assert_same(
-        "from before.sql",
-        &fingerprint(&clean, DB),
-        "from the story's attempts",
-        &fingerprint(&tried, DB),
+    assert_same_catalogs(
+        DB,
+        ("from before.sql", &clean),
+        ("from the story's attempts", &tried),
     );
     let check = ex.run(&tried, &["check"]);
     assert_eq!(check.code, 0, "{check:?}");

@@ -150,6 +150,17 @@ pub fn fingerprint(cluster: &Cluster, db: &str) -> String {
     row.get(0)
 }
 
+/// Asserts database `db` has the same fingerprint in two clusters, each
+/// named for the message.
+pub fn assert_same_catalogs(db: &str, left: (&str, &Cluster), right: (&str, &Cluster)) {
+    assert_same(
+        left.0,
+        &fingerprint(left.1, db),
+        right.0,
+        &fingerprint(right.1, db),
+    );
+}
+
 /// Asserts two fingerprints are equal, showing the differing lines.
 pub fn assert_same(left_name: &str, left: &str, right_name: &str, right: &str) {
     if left == right {

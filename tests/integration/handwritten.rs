@@ -5,7 +5,7 @@
 //! in sync too.
 
 use crate::cmd::Run;
-use crate::fingerprint::{assert_same, fingerprint};
+use crate::fingerprint::assert_same_catalogs;
 use crate::support::cluster::Cluster;
 use std::path::{Path, PathBuf};
 
@@ -59,11 +59,10 @@ impl Example<'_> {
 
         let first = self.run(&tool, &["apply"]);
         assert_eq!(first.code, 0, "{first:?}");
-        assert_same(
-            "pg-provision",
-            &fingerprint(&tool, self.database),
-            "hand-written SQL",
-            &fingerprint(&dba, self.database),
+        assert_same_catalogs(
+            self.database,
+            ("pg-provision", &tool),
+            ("hand-written SQL", &dba),
         );
 
         crate::cmd::assert_converged_with(|args| self.run(&tool, args));
@@ -81,12 +80,7 @@ impl Example<'_> {
 /// `DBNAME` set to `db` (`ALTER DATABASE :"DBNAME" …`); panics with psql's
 /// stderr.
 pub fn psql_file(cluster: &Cluster, db: &str, file: &Path) {
-    let out = cluster
-        .psql_command(db)
-        .arg("-v")
-        .arg(format!("DBNAME={db}"))
-        .arg("-f")
-        .arg(file)
+    let out = psql_file_command(cluster, db, file)
         .output()
         .expect("run psql");
     assert!(
@@ -95,6 +89,16 @@ pub fn psql_file(cluster: &Cluster, db: &str, file: &Path) {
         file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The psql command of [`psql_file`], to add arguments to.
+pub fn psql_file_command(cluster: &Cluster, db: &str, file: &Path) -> std::process::Command {
+    let mut cmd = cluster.psql_command(db);
+    cmd.arg("-v")
+        .arg(format!("DBNAME={db}"))
+        .arg("-f")
+        .arg(file);
+    cmd
 }
 
 /// A canonical text of every row of `tables` (`schema.table`), to prove a run
