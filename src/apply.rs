@@ -6,8 +6,14 @@
 //! All statements go to the server in one round trip; if that fails, the
 //! transaction is rolled back and the statements are replayed one by one in a
 //! fresh transaction (rolled back too) to name the one that failed.
+//!
+//! A dry run (`plan`, `check`) reads in a read-only transaction and takes no
+//! advisory lock: it never writes, and never waits for a running `apply`.
+//! A converged `apply` finally brings pg-provision's memory up to date
+//! (`catalog::memory`), in the same transaction, when it differs.
 
-use crate::catalog::Catalog;
+use crate::catalog::shadow::Uncompared;
+use crate::catalog::{Catalog, Server};
 use crate::change::Change;
 use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
@@ -16,7 +22,8 @@ use crate::quote::literal;
 use crate::session::Session;
 use crate::spec::Spec;
 use crate::verify;
-use std::collections::BTreeSet;
+use crate::observe;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// `pg_advisory_xact_lock` key: the bytes of "pgprov" as an integer.
@@ -33,25 +40,42 @@ pub struct Options {
     pub lock_timeout: Duration,
     /// Plan only: read, diff and roll back without executing.
     pub dry_run: bool,
+    /// Ignore pg-provision's memory: compare every expression afresh.
+    pub reprobe: bool,
 }
+
+/// How `plan` and `check` read: one snapshot, and the server refuses any write.
+pub const BEGIN_READ_ONLY: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 /// What a run did.
 #[derive(Debug)]
 pub struct Outcome {
     /// The plan that was (or would be) executed.
     pub plan: Plan,
-    /// The catalog as read under the lock.
-    pub catalog: Catalog,
+    /// The server, as read.
+    pub server: Server,
     /// Statements executed (0 for a dry run or nothing to do).
     pub executed: usize,
+    /// Spec expressions (and seed rows) that could not be compared, by
+    /// probe key, with the reason.
+    pub uncompared: BTreeMap<String, Uncompared>,
+    /// Rows of pg-provision's memory written (`None`: nothing to write, or
+    /// not writable here).
+    pub remembered: Option<usize>,
 }
 
-/// Begins a transaction and takes the advisory lock.
+/// Begins a transaction: for a dry run read-only, otherwise under the
+/// advisory lock.
 fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
+    let timeout = literal(&format!("{}ms", options.lock_timeout.as_millis()));
+    if options.dry_run {
+        return session.batch(&format!(
+            "SET lock_timeout = {timeout}; {BEGIN_READ_ONLY}"
+        ));
+    }
     session.batch(&format!(
-        "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {}",
+        "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {timeout}",
         literal(&format!("{}ms", options.lock_wait.as_millis())),
-        literal(&format!("{}ms", options.lock_timeout.as_millis())),
     ))
 }
 
@@ -60,7 +84,9 @@ pub fn apply(session: &mut Session, spec: &Spec, options: &Options) -> Result<Ou
     begin(session, options).map_err(|e| statement_error(&e, None))?;
     let result = run(session, spec, options);
     match result {
-        Ok(outcome) if !options.dry_run && outcome.executed > 0 => {
+        Ok(outcome)
+            if !options.dry_run && (outcome.executed > 0 || outcome.remembered.is_some()) =>
+        {
             session
                 .batch("COMMIT")
                 .map_err(|e| statement_error(&e, None))?;
@@ -86,13 +112,26 @@ pub fn apply(session: &mut Session, spec: &Spec, options: &Options) -> Result<Ou
 /// exist); a third pass finding work means the plan does not converge.
 const MAX_PASSES: usize = 3;
 
+fn observe_options(options: &Options) -> observe::Options {
+    observe::Options {
+        read_only: options.dry_run,
+        use_memory: !options.reprobe,
+    }
+}
+
 fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
     let mut created: BTreeSet<String> = BTreeSet::new();
     let mut executed: Vec<Change> = Vec::new();
-    let mut first: Option<(Plan, Catalog)> = None;
-    let mut converged = false;
+    let mut first: Option<(Plan, Server, BTreeMap<String, Uncompared>)> = None;
+    let mut previous: Option<Catalog> = None;
+    let mut last: Option<Catalog> = None;
     for pass in 0..MAX_PASSES {
-        let catalog = crate::observe::observe(session, spec)?;
+        let catalog = observe::observe(
+            session,
+            spec,
+            observe_options(options),
+            previous.as_ref(),
+        )?;
         let mut plan = plan::build_for(
             diff_after_create(spec, &catalog, &created),
             options.prune,
@@ -107,15 +146,22 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
                 return Err(Error::Refused(plan.refusals));
             }
             if options.dry_run || plan.changes.is_empty() {
+                let remembered = if options.dry_run {
+                    None
+                } else {
+                    remember(session, spec, &catalog)?
+                };
                 return Ok(Outcome {
                     plan,
-                    catalog,
+                    server: catalog.server,
                     executed: 0,
+                    uncompared: catalog.uncompared,
+                    remembered,
                 });
             }
         } else if plan.changes.is_empty() {
             // This re-read under the same rules is the verification.
-            converged = true;
+            last = Some(catalog);
             break;
         }
         for c in &plan.changes {
@@ -137,20 +183,75 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
         );
         executed.extend(plan.changes.iter().cloned());
         if first.is_none() {
-            first = Some((plan, catalog));
+            first = Some((plan, catalog.server.clone(), catalog.uncompared.clone()));
         }
+        previous = Some(catalog);
     }
-    if !converged {
-        verify::verify(session, spec, options.prune, &created)?;
-    }
-    let (mut plan, catalog) = first.expect("pass 1 executed");
+    let last = match last {
+        Some(c) => c,
+        None => verify::verify(
+            session,
+            spec,
+            options.prune,
+            &created,
+            observe_options(options),
+            previous.as_ref(),
+        )?,
+    };
+    let remembered = remember(session, spec, &last)?;
+    let (mut plan, server, uncompared) = first.expect("pass 1 executed");
     let count = executed.len();
     plan.changes = executed;
     Ok(Outcome {
         plan,
-        catalog,
+        server,
         executed: count,
+        uncompared,
+        remembered,
     })
+}
+
+/// Brings pg-provision's memory up to date with `catalog` (read at the end
+/// of a converged run), when it differs and this role may write it; returns
+/// the rows written.
+fn remember(session: &mut Session, spec: &Spec, catalog: &Catalog) -> Result<Option<usize>, Error> {
+    let rows = observe::memory_for(spec, catalog);
+    let sql = crate::catalog::memory::write_sql(&catalog.memory, &rows);
+    if sql.is_empty() {
+        return Ok(None);
+    }
+    let server = &catalog.server;
+    let create = match &server.memory {
+        Some(access) if access.writable => String::new(),
+        Some(_) => {
+            log::info!(
+                "pg-provision's memory ({}) is not writable by role `{}`: not updated (later runs compare afresh what it does not answer)",
+                crate::catalog::memory::table(),
+                server.current_user
+            );
+            return Ok(None);
+        }
+        None if server.create_allowed => format!("{};\n", crate::catalog::memory::create_sql()),
+        None => {
+            log::info!(
+                "role `{}` may not create schema `{}` in database `{}`: pg-provision's memory not kept (later runs compare afresh)",
+                server.current_user,
+                crate::catalog::scope::STATE_SCHEMA,
+                server.database
+            );
+            return Ok(None);
+        }
+    };
+    let changed = rows
+        .iter()
+        .filter(|(k, v)| catalog.memory.get(*k) != Some(*v))
+        .count()
+        + catalog.memory.keys().filter(|k| !rows.contains_key(*k)).count();
+    session
+        .batch(&format!("{create}{sql}"))
+        .map_err(|e| statement_error(&e, None))?;
+    log::debug!("pg-provision's memory: {changed} row(s) written or removed");
+    Ok(Some(changed))
 }
 
 /// The statements of `changes` as one script.
@@ -185,7 +286,8 @@ fn locate_failure(
         return fallback();
     }
     let found = (|| {
-        let catalog = crate::observe::observe(session, spec).ok()?;
+        let catalog =
+            observe::observe(session, spec, observe_options(options), None).ok()?;
         let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
         for change in &plan.changes {
             if let Err(e) = session.batch(change.statement.render().as_str()) {

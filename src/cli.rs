@@ -35,6 +35,10 @@ pub struct Cli {
     /// `lock_timeout` for the statements of a run.
     #[arg(long, default_value = "30s", value_parser = parse_duration, global = true)]
     pub lock_timeout: std::time::Duration,
+    /// Compare every expression afresh, ignoring what pg-provision remembers
+    /// of how this server prints them (slower; `apply` then remembers anew).
+    #[arg(long, global = true)]
+    pub reprobe: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Sub,
@@ -165,6 +169,7 @@ impl Config {
             wait_timeout: cli.wait_timeout,
             lock_wait: cli.lock_wait,
             lock_timeout: cli.lock_timeout,
+            reprobe: cli.reprobe,
         }
     }
 }

@@ -53,4 +53,6 @@ pub struct Config {
     pub lock_wait: Duration,
     /// `lock_timeout` for statements.
     pub lock_timeout: Duration,
+    /// Ignore pg-provision's memory.
+    pub reprobe: bool,
 }

@@ -21,4 +21,5 @@ pub mod run;
 pub mod secret;
 pub mod session;
 pub mod spec;
+pub mod sql_names;
 pub mod verify;

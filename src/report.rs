@@ -118,7 +118,7 @@ pub fn outcome(
     format: OutputFormat,
 ) -> Result<(), Error> {
     let plan = &outcome.plan;
-    let server = &outcome.catalog.server;
+    let server = &outcome.server;
     match format {
         OutputFormat::Json => {
             let name = match command {
@@ -139,6 +139,11 @@ pub fn outcome(
                     "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
                     "executed": outcome.executed,
                     "created": plan.created(),
+                    "not_compared": outcome.uncompared.values().map(|u| json!({
+                        "object": u.what,
+                        "reason": u.reason,
+                    })).collect::<Vec<_>>(),
+                    "remembered": outcome.remembered,
                     "elapsed_ms": stats.elapsed.as_millis() as u64,
                     "round_trips": stats.round_trips,
                 })
@@ -155,7 +160,7 @@ fn human(
     stats: &Stats,
 ) -> Result<(), Error> {
     let plan = &outcome.plan;
-    let server = &outcome.catalog.server;
+    let server = &outcome.server;
     let db = &server.database;
     let secs = stats.elapsed.as_secs_f64();
     match command {
@@ -192,6 +197,7 @@ fn human(
             }
             stdout(&text)?;
             refusals(plan);
+            not_compared(outcome);
             stderr(&format!(
                 "{} change(s) planned for `{db}` in {secs:.2}s\n",
                 plan.changes.len()
@@ -221,6 +227,7 @@ fn human(
             }
             stdout(&text)?;
             refusals(plan);
+            not_compared(outcome);
             let unverifiable = plan.changes.iter().filter(|c| !c.verifiable).count();
             if unverifiable > 0 {
                 stderr(&format!(
@@ -235,8 +242,13 @@ fn human(
                     plan.extras.len(),
                     plan.refusals.len()
                 ));
-            } else {
+            } else if outcome.uncompared.is_empty() {
                 stderr(&format!("in sync: `{db}` matches the spec ({secs:.2}s)\n"));
+            } else {
+                stderr(&format!(
+                    "in sync: `{db}` matches the spec in everything compared; {} item(s) not compared, see above ({secs:.2}s)\n",
+                    outcome.uncompared.len()
+                ));
             }
         }
         _ => {
@@ -254,6 +266,11 @@ fn human(
                     ""
                 }
             ));
+            if let Some(n) = outcome.remembered {
+                text.push_str(&format!(
+                    "pg-provision's memory: {n} entry(ies) written or removed (how this server prints the spec's expressions; a cache)\n"
+                ));
+            }
             if !plan.extras.is_empty() && !options.prune {
                 text.push_str(&format!(
                     "kept {} undeclared extra(s) (run `apply --prune` to revoke):\n",
@@ -267,6 +284,13 @@ fn human(
         }
     }
     Ok(())
+}
+
+/// What a read-only run could not compare (locked tables, missing rights).
+fn not_compared(outcome: &Outcome) {
+    for u in outcome.uncompared.values() {
+        stderr(&format!("not compared: {}: {}\n", u.what, u.reason));
+    }
 }
 
 fn refusals(plan: &crate::plan::Plan) {

@@ -52,6 +52,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         lock_wait: config.lock_wait,
         lock_timeout: config.lock_timeout,
         dry_run,
+        reprobe: config.reprobe,
     };
     let outcome = apply::apply(&mut session, &spec, &options)?;
     let stats = report::Stats {

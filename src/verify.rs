@@ -9,14 +9,18 @@ use crate::session::Session;
 use crate::spec::Spec;
 use std::collections::BTreeSet;
 
-/// Fails with what is still pending if the catalog does not match `spec`.
+/// Fails with what is still pending if the catalog does not match `spec`;
+/// returns the catalog read. `previous` is the catalog of the last pass
+/// that executed statements (see `observe::observe`).
 pub fn verify(
     session: &mut Session,
     spec: &Spec,
     prune: bool,
     created: &BTreeSet<String>,
-) -> Result<(), Error> {
-    let catalog = crate::observe::observe(session, spec)?;
+    options: crate::observe::Options,
+    previous: Option<&crate::catalog::Catalog>,
+) -> Result<crate::catalog::Catalog, Error> {
+    let catalog = crate::observe::observe(session, spec, options, previous)?;
     let plan = plan::build(
         crate::diff::diff_after_create(spec, &catalog, created),
         prune,
@@ -34,7 +38,7 @@ pub fn verify(
         );
     }
     if left.is_empty() {
-        Ok(())
+        Ok(catalog)
     } else {
         Err(Error::Verify(left))
     }

@@ -1,27 +1,34 @@
 //! Stage 2, `catalog`: read the live state of the cluster and the connected
 //! database from `pg_catalog`.
 //!
-//! In: a [`Session`]. Out: a [`Catalog`]. Two round trips, a fixed number of
-//! statements (see [`QUERY_COUNT`]), independent of how many roles, schemas,
-//! objects or grants there are.
+//! In: a [`Session`] and a [`Scope`]. Out: a [`Catalog`]. Two round trips,
+//! a fixed number of statements (see [`QUERY_COUNT`]), independent of how
+//! many roles, schemas, objects or grants there are. Nothing read here takes
+//! a lock on a user table: expressions the server would have to print
+//! (defaults, checks, indexes, policies, triggers, view queries) come back as
+//! fingerprints; [`read_texts`] prints them for the objects whose texts are
+//! needed, in one more round trip.
 
+pub mod memory;
 pub mod model;
 pub mod objects;
 pub mod queries;
 pub mod routines;
+pub mod scope;
 pub mod security;
 pub mod shadow;
 pub mod tables;
 
 pub use model::*;
 pub use objects::*;
+pub use scope::Scope;
 
 use crate::session::Session;
 use std::collections::BTreeMap;
 use thiserror::Error;
 
-/// Statements one [`read`] sends.
-pub const QUERY_COUNT: usize = 17;
+/// Statements one [`read`] sends (one more when pg-provision's memory exists).
+pub const QUERY_COUNT: usize = 18;
 
 /// Reading the catalog failed.
 #[derive(Debug, Error)]
@@ -43,32 +50,38 @@ pub enum CatalogError {
     },
 }
 
-/// Reads everything the diff needs.
-pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
+/// Reads everything the diff needs about the objects in `scope`, with
+/// fingerprints in place of printed expressions, and pg-provision's memory.
+pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogError> {
     let server: Server = decode("server", first(session.texts(queries::SERVER)?))?;
-    let batch = [
+    let tables_in_scope = security::in_scope(scope);
+    let mut batch = vec![
         queries::roles(server.authid_readable),
         queries::memberships(server.major()),
         queries::database(),
         queries::schemas(),
         queries::EXTENSIONS.to_string(),
         queries::AVAILABLE_EXTENSIONS.to_string(),
-        queries::relations(),
-        queries::functions(),
+        queries::relations(scope),
+        queries::functions(scope),
         queries::default_acls(),
-        queries::types(),
+        queries::types(scope),
         // security slice
-        security::row_security(),
-        security::triggers(),
+        security::row_security(&tables_in_scope, tables::Detail::Fingerprints),
+        security::triggers(&tables_in_scope, tables::Detail::Fingerprints),
         // routines slice
-        routines::routine_definitions(),
-        routines::view_definitions(),
+        routines::routine_definitions(scope),
+        routines::view_definitions(&tables_in_scope, tables::Detail::Fingerprints),
         // tables slice
-        tables::tables(),
-        tables::sequences(),
-    ]
-    .join(";\n");
-    let mut rows = session.texts(&batch)?.into_iter();
+        tables::tables(scope),
+        tables::sequences(scope),
+        queries::locked_relations(),
+    ];
+    let memory_readable = server.memory.as_ref().is_some_and(|m| m.readable);
+    if memory_readable {
+        batch.push(memory::read_query());
+    }
+    let mut rows = session.texts(&batch.join(";\n"))?.into_iter();
     let mut next = || rows.next().flatten();
     let roles: Vec<RoleState> = decode("roles", next())?;
     let memberships: Vec<MembershipState> = decode("memberships", next())?;
@@ -96,6 +109,12 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
     // tables slice
     let tables: Vec<tables::TableState> = decode("tables", next())?;
     let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
+    let locked: Vec<u32> = decode("locked relations", next())?;
+    let memory: memory::Memory = if memory_readable {
+        decode("pg-provision's memory", next())?
+    } else {
+        memory::Memory::new()
+    };
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -126,6 +145,10 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .map(|v| ((v.schema.clone(), v.name.clone()), v))
             .collect(),
         // tables slice
+        table_oids: tables
+            .iter()
+            .map(|t| ((t.schema.clone(), t.name.clone()), t.oid))
+            .collect(),
         tables: tables
             .into_iter()
             .map(|t| ((t.schema, t.name), t.shape))
@@ -134,6 +157,85 @@ pub fn read(session: &mut Session) -> Result<Catalog, CatalogError> {
             .into_iter()
             .map(|s| ((s.schema.clone(), s.name.clone()), s))
             .collect(),
+        locked: locked.into_iter().collect(),
+        memory,
+        uncompared: BTreeMap::new(),
+    })
+}
+
+/// The printed texts of some tables (their defaults, constraints, indexes,
+/// policies and triggers) and views, by oid.
+#[derive(Debug, Default)]
+pub struct Texts {
+    /// Tables with their texts.
+    pub tables: Vec<tables::TableState>,
+    /// Policies and triggers of those tables, with their texts.
+    pub security: security::SecurityState,
+    /// Views with their definitions.
+    pub views: Vec<routines::ViewDefinitionState>,
+}
+
+/// Prints the expressions of the tables and views with these oids, in one
+/// round trip. With `skip_locked`, objects another session holds (or waits
+/// for) in ACCESS EXCLUSIVE mode are left out rather than waited for —
+/// tables whose indexes are so held, and views reading such a relation, too.
+pub fn read_texts(
+    session: &mut Session,
+    table_oids: &[u32],
+    view_oids: &[u32],
+    skip_locked: bool,
+) -> Result<Texts, CatalogError> {
+    if table_oids.is_empty() && view_oids.is_empty() {
+        return Ok(Texts::default());
+    }
+    let list = |oids: &[u32]| {
+        if oids.is_empty() {
+            "NULL".to_string()
+        } else {
+            oids.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let locked = queries::LOCKED;
+    let mut table_cond = format!("c.oid IN ({})", list(table_oids));
+    let mut view_cond = format!("c.oid IN ({})", list(view_oids));
+    if skip_locked {
+        table_cond.push_str(&format!(
+            " AND c.oid NOT IN ({locked}) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index li
+                 WHERE li.indrelid = c.oid AND li.indexrelid IN ({locked}))"
+        ));
+        view_cond.push_str(&format!(
+            " AND c.oid NOT IN ({locked}) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite lr
+                 JOIN pg_catalog.pg_depend ld ON ld.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                   AND ld.objid = lr.oid
+                 WHERE lr.ev_class = c.oid AND ld.refobjid IN ({locked}))"
+        ));
+    }
+    let batch = [
+        tables::table_texts(&table_cond),
+        security::row_security(&table_cond, tables::Detail::Texts),
+        security::triggers(&table_cond, tables::Detail::Texts),
+        routines::view_definitions(&view_cond, tables::Detail::Texts),
+    ]
+    .join(";\n");
+    let mut rows = session.texts(&batch)?.into_iter();
+    let mut next = || rows.next().flatten();
+    let tables: Vec<tables::TableState> = decode("table texts", next())?;
+    let row_security = next().unwrap_or_default();
+    let triggers = next().unwrap_or_default();
+    let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
+        CatalogError::Decode {
+            what: "policy and trigger texts",
+            detail: e.to_string(),
+        }
+    })?;
+    let views: Vec<routines::ViewDefinitionState> = decode("view texts", next())?;
+    Ok(Texts {
+        tables,
+        security,
+        views,
     })
 }
 

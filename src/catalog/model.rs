@@ -4,7 +4,7 @@ use super::objects::{DefaultAclState, FunctionState, RelationState, TypeState};
 use super::routines::{RoutineDefinitionState, ViewDefinitionState};
 use crate::privilege::Acl;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Facts about the server and the session.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +25,29 @@ pub struct Server {
     pub max_connections: i64,
     /// `max_prepared_transactions`.
     pub max_prepared_transactions: i64,
+    /// The effective search path (`current_schemas(true)`), as text: how
+    /// unqualified names resolve, which decides how expressions print.
+    #[serde(default)]
+    pub search_path: String,
+    /// Whether the connected role may create temporary objects (probes need it).
+    #[serde(default)]
+    pub temporary_allowed: bool,
+    /// Whether the connected role may create schemas in this database
+    /// (pg-provision's memory needs it once).
+    #[serde(default)]
+    pub create_allowed: bool,
+    /// pg-provision's memory table, when it exists.
+    #[serde(default)]
+    pub memory: Option<MemoryAccess>,
+}
+
+/// What the connected role may do with `pgprovision.memory`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MemoryAccess {
+    /// `SELECT`.
+    pub readable: bool,
+    /// `INSERT`, `UPDATE` and `DELETE`.
+    pub writable: bool,
 }
 
 impl Server {
@@ -171,7 +194,16 @@ pub struct Catalog {
     pub tables: BTreeMap<(String, String), super::tables::TableShape>,
     /// Options of every sequence, by (schema, name).
     pub sequences: BTreeMap<(String, String), super::tables::SequenceState>,
+    /// `pg_class.oid` of every table in [`Catalog::tables`].
+    pub table_oids: BTreeMap<(String, String), u32>,
     // --- end tables slice ---
+    /// Relations another session holds (or waits for) in ACCESS EXCLUSIVE mode.
+    pub locked: BTreeSet<u32>,
+    /// pg-provision's memory, as read (see [`super::memory`]).
+    pub memory: super::memory::Memory,
+    /// Spec expressions (and seed rows) this run could not compare, by
+    /// probe key; the diff leaves them alone.
+    pub uncompared: BTreeMap<String, super::shadow::Uncompared>,
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

@@ -29,6 +29,12 @@ pub struct RelationState {
     pub owned_by: Option<(String, String)>,
     /// `COMMENT ON …`.
     pub comment: Option<String>,
+    /// `pg_class.oid`.
+    #[serde(default)]
+    pub oid: u32,
+    /// Whether the connected role may `SELECT` from it.
+    #[serde(default)]
+    pub selectable: bool,
 }
 
 impl RelationState {

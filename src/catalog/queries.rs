@@ -11,8 +11,31 @@ pub const SERVER: &str = "SELECT json_build_object(
   'authid_readable', has_table_privilege('pg_catalog.pg_authid', 'SELECT'),
   'max_locks_per_transaction', current_setting('max_locks_per_transaction')::bigint,
   'max_connections', current_setting('max_connections')::bigint,
-  'max_prepared_transactions', current_setting('max_prepared_transactions')::bigint
+  'max_prepared_transactions', current_setting('max_prepared_transactions')::bigint,
+  'search_path', pg_catalog.current_schemas(true)::text,
+  'temporary_allowed', pg_catalog.has_database_privilege(current_database(), 'TEMPORARY'),
+  'create_allowed', pg_catalog.has_database_privilege(current_database(), 'CREATE'),
+  'memory', CASE WHEN pg_catalog.to_regclass('pgprovision.memory') IS NOT NULL
+      THEN json_build_object(
+        'readable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.memory'), 'SELECT'),
+        'writable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.memory'), 'INSERT, UPDATE, DELETE'))
+      END
 )::text";
+
+/// The relations of this database another session holds, or waits for, in
+/// ACCESS EXCLUSIVE mode — the one lock mode that conflicts with reading:
+/// printing one of their expressions, or reading their rows, would wait.
+/// A subquery (rows of `relation`), for `x IN (…)`.
+pub const LOCKED: &str = "SELECT l.relation
+  FROM pg_catalog.pg_locks l
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+    AND l.pid <> pg_catalog.pg_backend_pid()
+    AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database())";
+
+/// [`LOCKED`] as a JSON array of oids.
+pub fn locked_relations() -> String {
+    format!("SELECT coalesce(json_agg(DISTINCT x.relation::bigint), '[]')::text FROM ({LOCKED}) x")
+}
 
 /// `aclexplode` of an ACL column (with `acldefault` when NULL), without the
 /// owner's own entries, as `[[grantee, privilege, grantable], …]`.
@@ -35,8 +58,7 @@ fn acl_or(column: &str, default: &str, owner: &str) -> String {
     )
 }
 
-/// Schemas whose contents are PostgreSQL's own.
-pub(crate) const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+use super::scope::Scope;
 
 /// Every role; with the stored verifier when `pg_authid` is readable.
 pub fn roles(authid_readable: bool) -> String {
@@ -99,7 +121,7 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()",
     )
 }
 
-/// Every schema but PostgreSQL's own.
+/// Every schema but PostgreSQL's own (and pg-provision's state schema).
 pub fn schemas() -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
@@ -108,8 +130,9 @@ pub fn schemas() -> String {
   'comment', pg_catalog.obj_description(n.oid, 'pg_namespace')
 ) ORDER BY n.nspname), '[]')::text
 FROM pg_catalog.pg_namespace n
-WHERE {USER_SCHEMA}",
-        acl = acl("n.nspacl", 'n', "n.nspowner")
+WHERE {user}",
+        acl = acl("n.nspacl", 'n', "n.nspowner"),
+        user = Scope::everything().condition("n.nspname")
     )
 }
 
@@ -123,13 +146,13 @@ pub const AVAILABLE_EXTENSIONS: &str =
     "SELECT coalesce(json_object_agg(name, coalesce(default_version, '')), '{}')::text
 FROM pg_catalog.pg_available_extensions";
 
-/// Every table, view, materialized view, sequence and foreign table outside
-/// PostgreSQL's schemas, except extension members: owner, ACL, column ACLs,
+/// Every table, view, materialized view, sequence and foreign table in
+/// `scope`, except extension members: owner, ACL, column ACLs,
 /// and for a sequence the table whose serial/identity column owns it.
 ///
 /// `acldefault('r')` stands in for sequences too: both give PUBLIC nothing,
 /// and the owner's entries are left out anyway.
-pub fn relations() -> String {
+pub fn relations(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'name', c.relname, 'relkind', c.relkind::text,
@@ -149,21 +172,24 @@ pub fn relations() -> String {
         AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.deptype IN ('a', 'i')
       ORDER BY t.oid LIMIT 1),
-  'comment', pg_catalog.obj_description(c.oid, 'pg_class')
+  'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
+  'oid', c.oid::bigint,
+  'selectable', pg_catalog.has_table_privilege(c.oid, 'SELECT')
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {USER_SCHEMA}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {user}
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
         AND e.deptype = 'e')",
-        acl = acl("c.relacl", 'r', "c.relowner")
+        acl = acl("c.relacl", 'r', "c.relowner"),
+        user = scope.condition("n.nspname")
     )
 }
 
-/// Every function, procedure and aggregate outside PostgreSQL's schemas,
+/// Every function, procedure and aggregate in `scope`,
 /// except extension members, with its identity arguments as the server
 /// renders them (both with names, and as types only).
-pub fn functions() -> String {
+pub fn functions(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'name', p.proname, 'kind', p.prokind::text,
@@ -175,19 +201,19 @@ pub fn functions() -> String {
   'comment', pg_catalog.obj_description(p.oid, 'pg_proc')
 ) ORDER BY n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)), '[]')::text
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE {USER_SCHEMA}
+WHERE {user}
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid
         AND e.deptype = 'e')",
-        acl = acl("p.proacl", 'f', "p.proowner")
+        acl = acl("p.proacl", 'f', "p.proowner"),
+        user = scope.condition("n.nspname")
     )
 }
 
-/// Every enum, composite, range and domain type outside PostgreSQL's
-/// schemas, except extension members, array types (`typtype` `b`) and the row
+/// Every enum, composite, range and domain type in `scope`, except extension members, array types (`typtype` `b`) and the row
 /// types of tables, views and sequences: owner, ACL, comment, and an enum's
 /// labels in order.
-pub fn types() -> String {
+pub fn types(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'name', t.typname, 'typtype', t.typtype::text,
@@ -198,12 +224,13 @@ pub fn types() -> String {
   'comment', pg_catalog.obj_description(t.oid, 'pg_type')
 ) ORDER BY n.nspname, t.typname), '[]')::text
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype IN ('e', 'c', 'r', 'd') AND {USER_SCHEMA}
+WHERE t.typtype IN ('e', 'c', 'r', 'd') AND {user}
   AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid
         AND e.deptype = 'e')",
-        acl = acl("t.typacl", 'T', "t.typowner")
+        acl = acl("t.typacl", 'T', "t.typowner"),
+        user = scope.condition("n.nspname")
     )
 }
 

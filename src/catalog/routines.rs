@@ -2,15 +2,14 @@
 //! and `diff::views` compare declared definitions with. Two queries, one
 //! JSON document each, whatever the number of objects.
 
+use super::scope::Scope;
+use super::tables::{Detail, fingerprint};
 use serde::Deserialize;
 
-/// Schemas whose contents are PostgreSQL's own.
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
-
-/// Every function and procedure outside PostgreSQL's schemas, except
-/// extension members: body, language and every attribute `CREATE OR
-/// REPLACE` sets.
-pub fn routine_definitions() -> String {
+/// Every function and procedure in `scope`, except extension members: body,
+/// language and every attribute `CREATE OR REPLACE` sets. (Nothing here
+/// takes a lock: `pg_get_function_*` read `pg_proc` alone.)
+pub fn routine_definitions(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'name', p.proname, 'kind', p.prokind::text,
@@ -28,22 +27,27 @@ pub fn routine_definitions() -> String {
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-WHERE {USER_SCHEMA} AND p.prokind IN ('f', 'p')
+WHERE {user} AND p.prokind IN ('f', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid
-        AND e.deptype = 'e')"
+        AND e.deptype = 'e')",
+        user = scope.condition("n.nspname")
     )
 }
 
-/// Every view outside PostgreSQL's schemas, except extension members: its
-/// definition as `pg_get_viewdef` prints it, options, columns, the views
-/// whose query reads it (through `pg_rewrite`) and any other object that
-/// would stop a plain `DROP VIEW` (as `pg_describe_object` names it).
-pub fn view_definitions() -> String {
+/// Every view `views` accepts (a SQL condition on `c` and `n`), except
+/// extension members: its definition as `pg_get_viewdef` prints it (with
+/// [`Detail::Texts`] only: printing locks the view and what it reads), the
+/// fingerprint of its stored query, options, columns, the views whose query
+/// reads it (through `pg_rewrite`) and any other object that would stop a
+/// plain `DROP VIEW` (as `pg_describe_object` names it).
+pub fn view_definitions(views: &str, detail: Detail) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
-  'schema', n.nspname, 'name', c.relname,
-  'definition', pg_catalog.pg_get_viewdef(c.oid),
+  'oid', c.oid::bigint, 'schema', n.nspname, 'name', c.relname,
+  'definition', {definition},
+  'fp', (SELECT {fp} FROM pg_catalog.pg_rewrite r
+         WHERE r.ev_class = c.oid AND r.rulename = '_RETURN'),
   'options', coalesce(c.reloptions, '{{}}'),
   'columns', (SELECT coalesce(json_agg(json_build_array(a.attname,
         pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum), '[]')
@@ -67,10 +71,15 @@ pub fn view_definitions() -> String {
         AND d.classid <> 'pg_catalog.pg_rewrite'::pg_catalog.regclass)
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'v' AND {USER_SCHEMA}
+WHERE c.relkind = 'v' AND {views}
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
-        AND e.deptype = 'e')"
+        AND e.deptype = 'e')",
+        definition = match detail {
+            Detail::Texts => "pg_catalog.pg_get_viewdef(c.oid)",
+            Detail::Fingerprints => "''",
+        },
+        fp = fingerprint("r.ev_action"),
     )
 }
 
@@ -116,12 +125,18 @@ pub struct RoutineDefinitionState {
 /// A view's definition as it exists.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct ViewDefinitionState {
+    /// `pg_class.oid`.
+    #[serde(default)]
+    pub oid: u32,
     /// Schema.
     pub schema: String,
     /// Name.
     pub name: String,
-    /// `pg_get_viewdef`.
+    /// `pg_get_viewdef`; empty until read with [`Detail::Texts`].
     pub definition: String,
+    /// Fingerprint of the stored query.
+    #[serde(default)]
+    pub fp: String,
     /// `reloptions` entries (`name=value`).
     pub options: Vec<String>,
     /// `[name, type]` per column, in order.

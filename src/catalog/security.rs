@@ -7,24 +7,29 @@
 //! a probe trigger on a scratch copy of the table reads exactly like the real
 //! one when they are the same.
 
-use super::shadow::Probe;
-use crate::quote::{ident, literal, qualified};
+use super::scope::Scope;
+use super::shadow::{Probe, Scratch, Subject};
+use super::tables::{ColumnState, Detail, fingerprint};
+use crate::quote::{ident, literal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Schemas whose contents are PostgreSQL's own.
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
-
-/// Row-level security flags and policies of every table, as
-/// `{"rls": [[schema, table, enabled, forced], …], "policies": […]}`; only
-/// tables with RLS enabled or forced are listed under `rls`.
-pub fn row_security() -> String {
+/// Row-level security flags and policies of the tables `tables` accepts (a
+/// SQL condition on `c` and `n`), as `{"rls": [[schema, table, enabled,
+/// forced], …], "policies": […]}`; only tables with RLS enabled or forced
+/// are listed under `rls`. Policy expressions are printed with
+/// [`Detail::Texts`] only; fingerprints always.
+pub fn row_security(tables: &str, detail: Detail) -> String {
+    let text = |e: &str| match detail {
+        Detail::Texts => format!("pg_catalog.pg_get_expr({e}, p.polrelid)"),
+        Detail::Fingerprints => "NULL".to_string(),
+    };
     format!(
         "SELECT json_build_object(
   'rls', (SELECT coalesce(json_agg(json_build_array(n.nspname, c.relname,
             c.relrowsecurity, c.relforcerowsecurity) ORDER BY n.nspname, c.relname), '[]')
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND {USER_SCHEMA}),
+          WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND {tables}),
   'policies', (SELECT coalesce(json_agg(json_build_object(
             'schema', n.nspname, 'table', c.relname, 'name', p.polname,
             'command', p.polcmd::text, 'permissive', p.polpermissive,
@@ -32,14 +37,18 @@ pub fn row_security() -> String {
                       FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC'
                                    ELSE pg_catalog.pg_get_userbyid(r) END AS name
                             FROM unnest(p.polroles) r) x),
-            'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
-            'with_check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
+            'using', {using},
+            'with_check', {with_check},
+            'fp', {fp})
           ORDER BY n.nspname, c.relname, p.polname), '[]')
           FROM pg_catalog.pg_policy p
           JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE {USER_SCHEMA})
-)::text"
+          WHERE {tables})
+)::text",
+        using = text("p.polqual"),
+        with_check = text("p.polwithcheck"),
+        fp = fingerprint("coalesce(p.polqual::text, '') || '|' || coalesce(p.polwithcheck::text, '')"),
     )
 }
 
@@ -67,20 +76,34 @@ fn definition(oid: &str, relid: &str) -> String {
     )
 }
 
-/// Every user trigger (not the internal ones behind foreign keys) on tables
-/// outside PostgreSQL's schemas, with its comparable definition.
-pub fn triggers() -> String {
+/// Every user trigger (not the internal ones behind foreign keys) on the
+/// tables `tables` accepts, with its fingerprint and (with
+/// [`Detail::Texts`]) its comparable definition.
+pub fn triggers(tables: &str, detail: Detail) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'table', c.relname, 'name', t.tgname,
-  'definition', {def}
+  'definition', {def},
+  'fp', {fp}
 ) ORDER BY n.nspname, c.relname, t.tgname), '[]')::text
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT t.tgisinternal AND {USER_SCHEMA}",
-        def = definition("t.oid", "t.tgrelid")
+WHERE NOT t.tgisinternal AND {tables}",
+        def = match detail {
+            Detail::Texts => definition("t.oid", "t.tgrelid"),
+            Detail::Fingerprints => "''".to_string(),
+        },
+        fp = fingerprint(
+            "concat_ws('|', t.tgtype, t.tgfoid, t.tgargs, t.tgattr, t.tgqual, t.tgdeferrable, \
+             t.tginitdeferred, t.tgconstraint, t.tgoldtable, t.tgnewtable)"
+        ),
     )
+}
+
+/// The condition [`row_security`] and [`triggers`] take for the tables in `scope`.
+pub fn in_scope(scope: &Scope) -> String {
+    scope.condition("n.nspname")
 }
 
 /// A policy as it exists.
@@ -102,6 +125,10 @@ pub struct PolicyState {
     pub using: Option<String>,
     /// `WITH CHECK`, as the server prints it.
     pub with_check: Option<String>,
+    /// Fingerprint of both expressions as stored (read without printing
+    /// them, so without a lock on the table).
+    #[serde(default)]
+    pub fp: String,
 }
 
 /// A trigger as it exists.
@@ -113,8 +140,12 @@ pub struct TriggerState {
     pub table: String,
     /// Name.
     pub name: String,
-    /// `pg_get_triggerdef` with the table blanked out (see [`triggers`]).
+    /// `pg_get_triggerdef` with the table blanked out (see [`triggers`]);
+    /// empty until read with [`Detail::Texts`].
     pub definition: String,
+    /// Fingerprint of the stored trigger.
+    #[serde(default)]
+    pub fp: String,
 }
 
 /// What the two queries found.
@@ -167,85 +198,72 @@ impl SecurityState {
     }
 }
 
-/// Where probe answers are kept until the probes' final read: each table's
-/// scratch copy is dropped right after its policies and triggers are read,
-/// so copies of same-named tables from different schemas never meet.
-const ANSWERS: &str = "pgp_security_answers";
-
-/// Builds the probes of one table: a scratch copy named like the table
-/// (`CREATE TEMP TABLE "t" (LIKE "s"."t")`, so an expression naming the
-/// table prints the same), the desired policies and triggers on it, their
-/// canonical text saved under `keys`, then the copy dropped. `policies` and
-/// `triggers` are `(key, CREATE statement taking the table name)`.
-pub struct TableProbes<'a> {
-    /// Schema of the real table.
-    pub schema: &'a str,
-    /// The real table.
-    pub table: &'a str,
-    /// `(key, policy name, CREATE POLICY … ON <scratch>)`.
-    pub policies: Vec<(String, String, String)>,
-    /// `(key, trigger name, CREATE TRIGGER … ON <scratch>)`.
-    pub triggers: Vec<(String, String, String)>,
+/// The scratch copy of a table the policy and trigger probes build on:
+/// named like the table (so an expression naming the table prints the
+/// same), with the live table's columns, types and collations spelled out —
+/// not `LIKE`, which would lock the real table, and so that the probe's
+/// question says everything its answer depends on.
+pub fn scratch_table(table: &str, columns: &[ColumnState]) -> Scratch {
+    let scratch = format!("pg_temp.{}", ident(table));
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let mut s = format!("{} {}", ident(&c.name), c.type_);
+            if let Some(coll) = &c.collation {
+                s.push_str(&format!(" COLLATE {coll}"));
+            }
+            s
+        })
+        .collect();
+    Scratch {
+        create: format!("CREATE TEMP TABLE {scratch} ({})", cols.join(", ")),
+        drop: format!("DROP TABLE {scratch}"),
+    }
 }
 
-impl TableProbes<'_> {
-    /// The scratch table's qualified name (`pg_temp."t"`), for the CREATE statements.
-    pub fn scratch(table: &str) -> String {
-        format!("pg_temp.{}", ident(table))
-    }
+/// The probe of a declared policy: `create` (a `CREATE POLICY … ON
+/// pg_temp."t"`) on the scratch table, then its expressions as printed.
+pub fn policy_probe(key: String, scratch: Scratch, name: &str, create: String, subject: Subject) -> Probe {
+    let relid = format!("{}::pg_catalog.regclass", literal(&scratch_name(&scratch)));
+    let read = format!(
+        "SELECT json_build_array(pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+   pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))::text
+ FROM pg_catalog.pg_policy p WHERE p.polrelid = {relid} AND p.polname = {}",
+        literal(name)
+    );
+    table_probe(key, scratch, create, read, subject)
+}
 
-    /// The probes, the first carrying every setup statement.
-    pub fn build(self) -> Vec<Probe> {
-        if self.policies.is_empty() && self.triggers.is_empty() {
-            return Vec::new();
-        }
-        let scratch = Self::scratch(self.table);
-        let relid = format!("{}::pg_catalog.regclass", literal(&scratch));
-        let mut setup = vec![
-            format!("CREATE TEMP TABLE IF NOT EXISTS {ANSWERS} (k text PRIMARY KEY, v text)"),
-            format!(
-                "CREATE TEMP TABLE {} (LIKE {})",
-                ident(self.table),
-                qualified(self.schema, self.table)
-            ),
-        ];
-        let mut keys = Vec::new();
-        for (key, name, create) in &self.policies {
-            setup.push(create.clone());
-            setup.push(format!(
-                "INSERT INTO pg_temp.{ANSWERS} SELECT {}, json_build_array(
-                   pg_catalog.pg_get_expr(p.polqual, p.polrelid),
-                   pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))::text
-                 FROM pg_catalog.pg_policy p WHERE p.polrelid = {relid} AND p.polname = {}",
-                literal(key),
-                literal(name)
-            ));
-            keys.push(key.clone());
-        }
-        for (key, name, create) in &self.triggers {
-            setup.push(create.clone());
-            setup.push(format!(
-                "INSERT INTO pg_temp.{ANSWERS} SELECT {}, {}
-                 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = {relid} AND t.tgname = {}",
-                literal(key),
-                definition("t.oid", "t.tgrelid"),
-                literal(name)
-            ));
-            keys.push(key.clone());
-        }
-        setup.push(format!("DROP TABLE {scratch}"));
-        let mut setup = Some(setup);
-        keys.into_iter()
-            .map(|key| Probe {
-                read: format!(
-                    "SELECT v FROM pg_temp.{ANSWERS} WHERE k = {}",
-                    literal(&key)
-                ),
-                key,
-                setup: setup.take().unwrap_or_default(),
-            })
-            .collect()
+/// The probe of a declared trigger: `create` on the scratch table, then its
+/// comparable definition.
+pub fn trigger_probe(key: String, scratch: Scratch, name: &str, create: String, subject: Subject) -> Probe {
+    let relid = format!("{}::pg_catalog.regclass", literal(&scratch_name(&scratch)));
+    let read = format!(
+        "SELECT {} FROM pg_catalog.pg_trigger t WHERE t.tgrelid = {relid} AND t.tgname = {}",
+        definition("t.oid", "t.tgrelid"),
+        literal(name)
+    );
+    table_probe(key, scratch, create, read, subject)
+}
+
+fn table_probe(key: String, scratch: Scratch, create: String, read: String, subject: Subject) -> Probe {
+    Probe {
+        key,
+        question: Some(format!("{create}\n{read}")),
+        scratch: Some(scratch),
+        setup: vec![create],
+        read,
+        subject,
     }
+}
+
+/// `pg_temp."t"` of a scratch table's create statement.
+fn scratch_name(scratch: &Scratch) -> String {
+    scratch
+        .drop
+        .strip_prefix("DROP TABLE ")
+        .unwrap_or(&scratch.drop)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -270,30 +288,36 @@ mod tests {
     }
 
     #[test]
-    fn table_probes_share_one_scratch_copy() {
-        let probes = TableProbes {
-            schema: "app",
-            table: "users",
-            policies: vec![
-                ("policy:a".into(), "a".into(), "CREATE POLICY a".into()),
-                ("policy:b".into(), "b".into(), "CREATE POLICY b".into()),
+    fn scratch_table_spells_out_columns_and_collations() {
+        let col = |name: &str, ty: &str, coll: Option<&str>| ColumnState {
+            name: name.into(),
+            type_: ty.into(),
+            collation: coll.map(str::to_string),
+            ..ColumnState::default()
+        };
+        let s = scratch_table(
+            "users",
+            &[
+                col("id", "bigint", None),
+                col("Name", "text", Some(r#""pg_catalog"."C""#)),
             ],
-            triggers: vec![],
-        }
-        .build();
-        assert_eq!(probes.len(), 2);
-        assert_eq!(
-            probes[0].setup[1],
-            r#"CREATE TEMP TABLE "users" (LIKE "app"."users")"#
         );
         assert_eq!(
-            probes[0].setup.last().unwrap(),
-            r#"DROP TABLE pg_temp."users""#
+            s.create,
+            r#"CREATE TEMP TABLE pg_temp."users" ("id" bigint, "Name" text COLLATE "pg_catalog"."C")"#
         );
-        assert!(probes[1].setup.is_empty());
-        assert_eq!(
-            probes[1].read,
-            "SELECT v FROM pg_temp.pgp_security_answers WHERE k = 'policy:b'"
+        assert_eq!(s.drop, r#"DROP TABLE pg_temp."users""#);
+        let p = policy_probe(
+            "policy:x".into(),
+            s,
+            "p",
+            "CREATE POLICY p ON pg_temp.users".into(),
+            Subject::Data {
+                schema: String::new(),
+                table: String::new(),
+            },
         );
+        assert!(p.read.contains(r#"'pg_temp."users"'::pg_catalog.regclass"#), "{}", p.read);
+        assert!(p.full_question().unwrap().starts_with("CREATE TEMP TABLE"));
     }
 }

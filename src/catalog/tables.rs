@@ -4,10 +4,11 @@
 //! spec's definition (see `diff::tables::probes`), so the two compare as
 //! equals exactly when the server sees them the same.
 
-use serde::Deserialize;
+use super::scope::Scope;
+use serde::{Deserialize, Serialize};
 
 /// A table's structure as the server prints it.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct TableShape {
     /// Columns in `attnum` order.
     pub columns: Vec<ColumnState>,
@@ -35,7 +36,7 @@ impl TableShape {
 }
 
 /// A column.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct ColumnState {
     /// Name.
     pub name: String,
@@ -44,8 +45,16 @@ pub struct ColumnState {
     pub type_: String,
     /// `attnotnull`.
     pub not_null: bool,
+    /// The collation, when it is not the type's default (`"schema"."name"`).
+    #[serde(default)]
+    pub collation: Option<String>,
     /// `pg_get_expr(adbin)`: the default, or the generation expression.
+    /// Read only with [`Detail::Texts`] (or restored from pg-provision's
+    /// memory); `default_fp` tells whether there is one.
     pub default: Option<String>,
+    /// Fingerprint of the stored default (`None`: no default).
+    #[serde(default)]
+    pub default_fp: Option<String>,
     /// `attidentity`: `a`, `d` or empty.
     pub identity: String,
     /// `attgenerated`: `s` or empty.
@@ -57,7 +66,7 @@ pub struct ColumnState {
 }
 
 /// A constraint.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct ConstraintState {
     /// Name.
     pub name: String,
@@ -66,8 +75,11 @@ pub struct ConstraintState {
     pub type_: String,
     /// Constrained columns in key order.
     pub columns: Vec<String>,
-    /// `pg_get_constraintdef`.
+    /// `pg_get_constraintdef`; empty until read with [`Detail::Texts`].
     pub definition: String,
+    /// Fingerprint of a check constraint's expression.
+    #[serde(default)]
+    pub fp: Option<String>,
     /// Foreign keys: the referenced table (schema, name).
     pub ref_table: Option<(String, String)>,
     /// Foreign keys: referenced columns.
@@ -79,18 +91,25 @@ pub struct ConstraintState {
 }
 
 /// An index.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct IndexState {
     /// Name.
     pub name: String,
+    /// `pg_class.oid` of the index.
+    #[serde(default)]
+    pub oid: u32,
     /// Whether a constraint (primary key, unique, exclusion) owns it.
     pub constraint: bool,
-    /// Everything but the name, as the server prints it.
+    /// Fingerprint of its definition.
+    #[serde(default)]
+    pub fp: Option<String>,
+    /// Everything but the name, as the server prints it (keys, include and
+    /// predicate only with [`Detail::Texts`]).
     pub shape: IndexShape,
 }
 
 /// An index's definition without its name or table.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct IndexShape {
     /// `indisunique`.
     pub unique: bool,
@@ -108,6 +127,8 @@ pub struct IndexShape {
 /// A table with its shape, as the `tables` query reports it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct TableState {
+    /// `pg_class.oid`.
+    pub oid: u32,
     /// Schema.
     pub schema: String,
     /// Name.
@@ -142,15 +163,51 @@ pub struct SequenceState {
     pub owned_by: Option<(String, String, String)>,
 }
 
-/// The JSON shape of the table whose oid is the SQL expression `oid`.
-pub fn shape(oid: &str) -> String {
+/// How much of a table a query reads: everything the server can tell
+/// without taking a lock on it, or also the texts `pg_get_expr` and friends
+/// print (which open the table, and so wait for a lock another session holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Structure and fingerprints only: no lock on any user table.
+    Fingerprints,
+    /// Fingerprints and the server's texts.
+    Texts,
+}
+
+/// `hashtextextended` of a `pg_node_tree` (or any) expression as text: the
+/// fingerprint of a stored expression, comparable across runs without
+/// printing it (printing needs a lock on its table). NULL stays NULL.
+pub fn fingerprint(expr: &str) -> String {
+    format!("pg_catalog.hashtextextended(({expr})::text, 0)::text")
+}
+
+/// The JSON shape of the table whose oid is the SQL expression `oid`, with
+/// or without the printed texts (`detail`).
+pub fn shape(oid: &str, detail: Detail) -> String {
+    let texts = detail == Detail::Texts;
+    let text = |expr: &str| if texts { expr.to_string() } else { "NULL".to_string() };
+    let keys = |from: &str, to: &str| {
+        if texts {
+            format!(
+                "(SELECT coalesce(json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, n, true) ORDER BY n), '[]')
+              FROM generate_series({from}, {to}) n)"
+            )
+        } else {
+            "'[]'::json".to_string()
+        }
+    };
     format!(
         "json_build_object(
   'columns', (SELECT coalesce(json_agg(json_build_object(
       'name', a.attname,
       'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+      'collation', CASE WHEN a.attcollation <> t.typcollation THEN
+          (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+           FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+           WHERE co.oid = a.attcollation) END,
       'not_null', a.attnotnull,
-      'default', pg_catalog.pg_get_expr(d.adbin, d.adrelid, true),
+      'default', {default},
+      'default_fp', {default_fp},
       'identity', a.attidentity::text,
       'generated', a.attgenerated::text,
       'sequence', (SELECT json_build_array(sn.nspname, s.relname)
@@ -165,6 +222,7 @@ pub fn shape(oid: &str) -> String {
       'comment', pg_catalog.col_description(a.attrelid, a.attnum)
     ) ORDER BY a.attnum), '[]')
     FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped),
   'constraints', (SELECT coalesce(json_agg(json_build_object(
@@ -173,7 +231,8 @@ pub fn shape(oid: &str) -> String {
       'columns', (SELECT coalesce(json_agg(ka.attname ORDER BY u.ord), '[]')
           FROM unnest(k.conkey) WITH ORDINALITY u(num, ord)
           JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = u.num),
-      'definition', pg_catalog.pg_get_constraintdef(k.oid, true),
+      'definition', {definition},
+      'fp', {constraint_fp},
       'ref_table', (SELECT json_build_array(rn.nspname, r.relname)
           FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
           WHERE r.oid = k.confrelid),
@@ -186,44 +245,73 @@ pub fn shape(oid: &str) -> String {
     FROM pg_catalog.pg_constraint k WHERE k.conrelid = {oid}),
   'indexes', (SELECT coalesce(json_agg(json_build_object(
       'name', ic.relname,
+      'oid', ic.oid::bigint,
       'constraint', EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid
           AND k.conrelid = i.indrelid),
+      'fp', {index_fp},
       'shape', json_build_object(
           'unique', i.indisunique,
           'using', am.amname,
-          'keys', (SELECT coalesce(json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, n, true) ORDER BY n), '[]')
-              FROM generate_series(1, i.indnkeyatts) n),
-          'include', (SELECT coalesce(json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, n, true) ORDER BY n), '[]')
-              FROM generate_series(i.indnkeyatts + 1, i.indnatts) n),
-          'where', pg_catalog.pg_get_expr(i.indpred, i.indrelid, true))
+          'keys', {key_texts},
+          'include', {include_texts},
+          'where', {predicate})
     ) ORDER BY ic.relname), '[]')
     FROM pg_catalog.pg_index i
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
     JOIN pg_catalog.pg_am am ON am.oid = ic.relam
     WHERE i.indrelid = {oid})
-)"
+)",
+        default = text("pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)"),
+        default_fp = fingerprint("d.adbin"),
+        definition = if texts {
+            "pg_catalog.pg_get_constraintdef(k.oid, true)"
+        } else {
+            "''"
+        },
+        constraint_fp = fingerprint("k.conbin"),
+        index_fp = fingerprint(
+            "concat_ws('|', i.indkey, i.indclass, i.indcollation, i.indoption, i.indexprs, \
+             i.indpred, i.indisunique, i.indnkeyatts, am.amname)"
+        ),
+        key_texts = keys("1", "i.indnkeyatts"),
+        include_texts = keys("i.indnkeyatts + 1", "i.indnatts"),
+        predicate = text("pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)"),
     )
 }
 
-/// Every ordinary and partitioned table outside PostgreSQL's schemas, except
-/// extension members, with its [`shape`].
-pub fn tables() -> String {
+/// Every ordinary and partitioned table in `scope`, except extension
+/// members, with its [`shape`] (fingerprints only: this read takes no lock).
+pub fn tables(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
-  'schema', n.nspname, 'name', c.relname, 'shape', {shape}
+  'oid', c.oid::bigint, 'schema', n.nspname, 'name', c.relname, 'shape', {shape}
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND {user}
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
       WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
         AND e.deptype = 'e')",
-        shape = shape("c.oid"),
-        user = super::queries::USER_SCHEMA,
+        shape = shape("c.oid", Detail::Fingerprints),
+        user = scope.condition("n.nspname"),
     )
 }
 
-/// Every sequence outside PostgreSQL's schemas with its options and owning column.
-pub fn sequences() -> String {
+/// The tables whose oid `condition` accepts (a SQL condition on `c.oid`),
+/// with their texts: what [`tables`] left out, for the tables whose texts
+/// are needed.
+pub fn table_texts(condition: &str) -> String {
+    format!(
+        "SELECT coalesce(json_agg(json_build_object(
+  'oid', c.oid::bigint, 'schema', n.nspname, 'name', c.relname, 'shape', {shape}
+) ORDER BY n.nspname, c.relname), '[]')::text
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND {condition}",
+        shape = shape("c.oid", Detail::Texts),
+    )
+}
+
+/// Every sequence in `scope` with its options and owning column.
+pub fn sequences(scope: &Scope) -> String {
     format!(
         "SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'name', c.relname,
@@ -244,7 +332,7 @@ FROM pg_catalog.pg_sequence s
 JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE {user}",
-        user = super::queries::USER_SCHEMA,
+        user = scope.condition("n.nspname"),
     )
 }
 
@@ -255,7 +343,7 @@ mod tests {
     #[test]
     fn table_rows_decode() {
         let t: TableState = serde_json::from_str(
-            r#"{"schema":"app","name":"users","shape":{
+            r#"{"oid":1,"schema":"app","name":"users","shape":{
                 "columns":[{"name":"user_id","type":"integer","not_null":true,
                   "default":"nextval('app.users_user_id_seq'::regclass)","identity":"",
                   "generated":"","sequence":["app","users_user_id_seq"],"comment":null}],

@@ -18,7 +18,7 @@ mod routines;
 mod schemas;
 mod security; // security slice
 mod settings;
-mod signature;
+pub(crate) mod signature;
 mod triggers; // security slice
 mod types;
 mod views;

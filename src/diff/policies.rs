@@ -47,6 +47,12 @@ pub(super) fn diff(table: &Table<'_>, catalog: &Catalog, out: &mut Diff) {
             converge(out, what, want, create);
             continue;
         };
+        if catalog
+            .uncompared
+            .contains_key(&probe_key("policy", table, name))
+        {
+            continue;
+        }
         let (using, with_check) = canonical(table, want, catalog);
         let kind_differs = PolicyCommand::from_polcmd(&have.command) != Some(want.command)
             || have.permissive != (want.kind == PolicyKind::Permissive);
@@ -144,9 +150,10 @@ fn canonical(
 }
 
 /// `(key, name, CREATE POLICY … ON <scratch copy>)` for each declared policy
-/// that exists live and whose expressions are not already written exactly as
-/// the server prints them. The probe policy is granted to PUBLIC: roles may not
-/// exist yet, and they do not change how the expressions print.
+/// that exists live. The probe policy is granted to PUBLIC: roles may not
+/// exist yet, and they do not change how the expressions print. (One that
+/// prints exactly as written needs no probe: `observe` skips it once the
+/// live texts are known, and [`canonical`] falls back to the spec's text.)
 pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, String, String)> {
     let live: Option<&BTreeMap<String, PolicyState>> = catalog.security.policies.get(&table.key());
     table
@@ -154,12 +161,7 @@ pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, Strin
         .security
         .policies
         .values()
-        // A live policy that prints exactly as written needs no probe: the
-        // server's own text is the declared text (`canonical` falls back to it).
-        .filter(|p| {
-            live.and_then(|l| l.get(&p.name))
-                .is_some_and(|have| have.using != p.using || have.with_check != p.with_check)
-        })
+        .filter(|p| live.is_some_and(|l| l.contains_key(&p.name)))
         .map(|p| {
             let scratch = ObjectName::Qualified {
                 schema: "pg_temp".into(),

@@ -14,7 +14,7 @@
 use super::{Diff, Refusal, settings, signature};
 use crate::catalog::Catalog;
 use crate::catalog::routines::RoutineDefinitionState;
-use crate::catalog::shadow::Probe;
+use crate::catalog::shadow::{Probe, Subject};
 use crate::change::{Change, Phase, RoutineStatement, Statement};
 use crate::privilege::ObjectKind;
 use crate::quote::{self, literal};
@@ -113,8 +113,26 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
         } else {
             "NULL"
         };
+        let question = format!(
+            "{} {}({}) {}",
+            if d.def.procedure { "procedure" } else { "function" },
+            d.decl.name,
+            d.args,
+            if exists {
+                d.def.returns.as_deref().unwrap_or("")
+            } else {
+                "-"
+            }
+        );
         out.push(Probe {
             key: key(&d),
+            scratch: None,
+            question: Some(question),
+            subject: Subject::Routine {
+                schema: d.schema.to_string(),
+                name: d.decl.name.clone(),
+                args: d.args.to_string(),
+            },
             setup: vec![setup],
             read: format!(
                 "SELECT json_build_object('identity', pg_catalog.pg_get_function_identity_arguments(p.oid),

@@ -9,8 +9,8 @@
 
 use super::{Diff, policies, triggers};
 use crate::catalog::Catalog;
-use crate::catalog::security::TableProbes;
-use crate::catalog::shadow::Probe;
+use crate::catalog::security::{policy_probe, scratch_table, trigger_probe};
+use crate::catalog::shadow::{Probe, Subject};
 use crate::change::ObjectName;
 use crate::privilege::ObjectKind;
 use crate::spec::Spec;
@@ -83,19 +83,36 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
     }
 }
 
-/// Probes for the policies and triggers of existing tables that also exist
-/// live (a new one is simply created; it is compared once it exists).
+/// Probes for the declared policies and triggers that exist live on
+/// existing tables (a new one is simply created; it is compared once it
+/// exists), each on a scratch copy of its table.
 pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
     for table in tables(spec, catalog).iter().filter(|t| t.exists) {
-        out.extend(
-            TableProbes {
-                schema: table.schema,
-                table: table.name,
-                policies: policies::probes(table, catalog),
-                triggers: triggers::probes(table, catalog),
-            }
-            .build(),
-        );
+        let Some(shape) = catalog.tables.get(&table.key()) else {
+            continue;
+        };
+        let policies = policies::probes(table, catalog);
+        let triggers = triggers::probes(table, catalog);
+        if policies.is_empty() && triggers.is_empty() {
+            continue;
+        }
+        let scratch = scratch_table(table.name, &shape.columns);
+        for (key, name, create) in policies {
+            let subject = Subject::Policy {
+                schema: table.schema.to_string(),
+                table: table.name.to_string(),
+                name: name.clone(),
+            };
+            out.push(policy_probe(key, scratch.clone(), &name, create, subject));
+        }
+        for (key, name, create) in triggers {
+            let subject = Subject::Trigger {
+                schema: table.schema.to_string(),
+                table: table.name.to_string(),
+                name: name.clone(),
+            };
+            out.push(trigger_probe(key, scratch.clone(), &name, create, subject));
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 
 use super::{Diff, label};
 use crate::catalog::Catalog;
-use crate::catalog::shadow::Probe;
+use crate::catalog::shadow::{Probe, Subject};
 use crate::catalog::tables::TableShape;
 use crate::change::{Change, Phase, SeedStatement, Statement};
 use crate::privilege::ObjectKind;
@@ -159,6 +159,12 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
         }
         out.push(Probe {
             key: seed_key(schema, &object.name),
+            scratch: None,
+            question: None,
+            subject: Subject::Data {
+                schema: schema.to_string(),
+                table: object.name.clone(),
+            },
             setup: Vec::new(),
             read: format!(
                 "SELECT json_build_object('rows', {rows_sql}, 'sequences', json_build_object({}))::text",
@@ -216,6 +222,12 @@ pub(crate) fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
         let live = catalog.tables.get(&key);
         if live.is_none() && object.table.is_none() {
             continue; // adopted and missing: objects.rs refuses
+        }
+        if catalog
+            .uncompared
+            .contains_key(&seed_key(schema, &object.name))
+        {
+            continue; // its rows could not be read: nothing known to insert
         }
         let what = label("table", &format!("{schema}.{}", object.name));
         let found: Found = match live {

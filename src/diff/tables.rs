@@ -17,8 +17,8 @@
 
 use super::{Diff, Refusal, label};
 use crate::catalog::Catalog;
-use crate::catalog::shadow::Probe;
-use crate::catalog::tables::{ColumnState, TableShape, shape};
+use crate::catalog::shadow::{Probe, Subject};
+use crate::catalog::tables::{ColumnState, Detail, TableShape, shape};
 use crate::change::{
     Change, ColumnSql, Constraint, Phase, SequenceOptions, Statement, TableStatement,
     add_constraint_sql, index_sql, temp_table_sql,
@@ -97,44 +97,44 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             .collect();
         if !existing.is_empty() {
             let name = scratch_name(n);
-            let temp = format!("pg_temp.{}", ident(&name));
-            let columns: Vec<ColumnSql> = existing
-                .iter()
-                .map(|c| ColumnSql {
-                    name: c.name.clone(),
-                    type_sql: c.type_sql.clone(),
-                    default: if c.serial.is_some() {
-                        None
-                    } else {
-                        c.default.clone()
-                    },
-                    not_null: false,
-                    identity: None,
-                    generated: c.generated.clone(),
-                })
-                .collect();
-            let mut setup = vec![temp_table_sql(&name, &columns)];
-            for check in table
-                .checks
-                .iter()
-                .filter(|k| live.constraint(&k.name).is_some())
-            {
-                setup.push(add_constraint_sql(&temp, &Constraint::Check(check.clone())));
-            }
-            for (k, index) in table.indexes.iter().enumerate() {
-                if live.index(&index.name).is_some() {
-                    setup.push(format!(
-                        "CREATE {}",
-                        index_sql(&format!("{name}_i{k}"), &temp, index)
-                    ));
-                }
-            }
+            let setup = scratch_setup(&name, live, table, &existing);
+            let question = scratch_setup("pgp_t", live, table, &existing).join(";\n");
             out.push(Probe {
                 key: shadow_key(schema, &object.name),
+                scratch: None,
+                question: Some(question),
+                subject: Subject::Table {
+                    schema: schema.to_string(),
+                    table: object.name.clone(),
+                    columns: existing
+                        .iter()
+                        .map(|c| (c.name.clone(), c.serial.is_some()))
+                        .collect(),
+                    checks: table
+                        .checks
+                        .iter()
+                        .filter(|k| live.constraint(&k.name).is_some())
+                        .map(|k| k.name.clone())
+                        .collect(),
+                    indexes: table
+                        .indexes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| live.index(&i.name).is_some())
+                        .map(|(k, i)| (k, i.name.clone()))
+                        .collect(),
+                    scratch: name.clone(),
+                },
                 setup,
                 read: format!(
                     "SELECT {}::text",
-                    shape(&format!("{}::regclass", crate::quote::literal(&temp)))
+                    shape(
+                        &format!(
+                            "{}::regclass",
+                            crate::quote::literal(&format!("pg_temp.{}", ident(&name)))
+                        ),
+                        Detail::Texts
+                    )
                 ),
             });
         }
@@ -157,6 +157,12 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             }
             out.push(Probe {
                 key: nulls_key(schema, &object.name),
+                scratch: None,
+                question: None,
+                subject: Subject::Data {
+                    schema: schema.to_string(),
+                    table: object.name.clone(),
+                },
                 setup: Vec::new(),
                 read: format!(
                     "SELECT json_build_object({})::text FROM {}",
@@ -166,6 +172,45 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             });
         }
     }
+}
+
+/// The statements building a table's scratch copy `pg_temp.<name>` from the
+/// spec: the spec's columns that exist live (types, defaults but a serial's,
+/// generation expressions), its check constraints and indexes that exist live.
+fn scratch_setup(name: &str, live: &TableShape, table: &Table, existing: &[&Column]) -> Vec<String> {
+    let temp = format!("pg_temp.{}", ident(name));
+    let columns: Vec<ColumnSql> = existing
+        .iter()
+        .map(|c| ColumnSql {
+            name: c.name.clone(),
+            type_sql: c.type_sql.clone(),
+            default: if c.serial.is_some() {
+                None
+            } else {
+                c.default.clone()
+            },
+            not_null: false,
+            identity: None,
+            generated: c.generated.clone(),
+        })
+        .collect();
+    let mut setup = vec![temp_table_sql(name, &columns)];
+    for check in table
+        .checks
+        .iter()
+        .filter(|k| live.constraint(&k.name).is_some())
+    {
+        setup.push(add_constraint_sql(&temp, &Constraint::Check(check.clone())));
+    }
+    for (k, index) in table.indexes.iter().enumerate() {
+        if live.index(&index.name).is_some() {
+            setup.push(format!(
+                "CREATE {}",
+                index_sql(&format!("{name}_i{k}"), &temp, index)
+            ));
+        }
+    }
+    setup
 }
 
 /// A new NOT NULL column without a value for existing rows can only be
@@ -202,6 +247,9 @@ pub(crate) fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                                 table,
                                 live,
                                 shadow: shadow.as_ref(),
+                                uncompared: catalog
+                                    .uncompared
+                                    .contains_key(&shadow_key(schema_name, name)),
                                 nulls: nulls.as_ref(),
                             };
                             ctx.converge(&mut plan, out);
@@ -379,6 +427,9 @@ struct Existing<'a> {
     shadow: Option<&'a TableShape>,
     /// `rows` and NULL counts per candidate column.
     nulls: Option<&'a BTreeMap<String, i64>>,
+    /// Its expressions could not be compared this run (see
+    /// `Catalog::uncompared`): defaults are left alone.
+    uncompared: bool,
 }
 
 impl Existing<'_> {
@@ -521,7 +572,7 @@ impl Existing<'_> {
             );
         }
         match (c.identity, l.identity.as_str()) {
-            (Some(i), "") if l.default.is_none() => self.stmt(
+            (Some(i), "") if l.default_fp.is_none() => self.stmt(
                 &mut plan.tables,
                 &c.origin,
                 TableStatement::AddIdentity {
@@ -567,10 +618,11 @@ impl Existing<'_> {
             }
         } else if let Some(default) = &c.default
             && c.serial.is_none()
+            && !self.uncompared
         {
             let differs = match want {
                 Some(w) => w.default != l.default,
-                None => l.default.is_none(),
+                None => l.default_fp.is_none(),
             };
             if differs {
                 self.stmt(

@@ -37,6 +37,10 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
             max_locks_per_transaction: 64,
             max_connections: 100,
             max_prepared_transactions: 0,
+            search_path: "{pg_catalog,public}".into(),
+            temporary_allowed: true,
+            create_allowed: true,
+            memory: None,
         },
         roles: BTreeMap::from([("postgres".to_string(), role("postgres"))]),
         memberships: Vec::new(),
@@ -60,6 +64,10 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
         view_definitions: BTreeMap::new(),
         tables: BTreeMap::new(),
         sequences: BTreeMap::new(),
+        table_oids: BTreeMap::new(),
+        locked: Default::default(),
+        memory: Default::default(),
+        uncompared: BTreeMap::new(),
     }
 }
 

@@ -40,6 +40,8 @@ fn relation(name: &str, relkind: &str, owner: &str, owned_by: Option<&str>) -> R
         column_acls: BTreeMap::new(),
         owned_by: owned_by.map(|t| ("public".to_string(), t.to_string())),
         comment: None,
+        oid: 0,
+        selectable: true,
     }
 }
 
@@ -82,6 +84,10 @@ pub(super) fn catalog() -> Catalog {
             max_locks_per_transaction: 64,
             max_connections: 100,
             max_prepared_transactions: 0,
+            search_path: "{pg_catalog,public}".into(),
+            temporary_allowed: true,
+            create_allowed: true,
+            memory: None,
         },
         roles,
         database: DatabaseState {

@@ -247,6 +247,8 @@ fn view(name: &str, definition: &str, columns: &[(&str, &str)]) -> ViewDefinitio
             .collect(),
         dependents: Vec::new(),
         blockers: Vec::new(),
+        oid: 0,
+        fp: String::new(),
     }
 }
 
@@ -260,6 +262,8 @@ fn relation(name: &str) -> RelationState {
         column_acls: BTreeMap::new(),
         owned_by: None,
         comment: None,
+        oid: 0,
+        selectable: true,
     }
 }
 

@@ -71,6 +71,12 @@ pub(super) fn diff(spec: &Spec, table: &Table<'_>, catalog: &Catalog, out: &mut 
         }
         let replace = match live.get(name) {
             None => false,
+            Some(_) if catalog
+                .uncompared
+                .contains_key(&probe_key("trigger", table, name)) =>
+            {
+                continue;
+            }
             Some(have) => {
                 let canonical = catalog.canonical.get(&probe_key("trigger", table, name));
                 if exists && canonical == Some(&have.definition) {

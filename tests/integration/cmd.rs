@@ -93,13 +93,19 @@ pub fn provision(spec: &Path, url: &str, args: &[&str]) -> Run {
 }
 
 /// Asserts the spec is converged: a second `apply` executes nothing and
-/// `check` exits 0. `run` runs pg-provision with the given arguments.
+/// `check` exits 0 — also with `--reprobe`, which compares every
+/// expression afresh instead of trusting pg-provision's memory (whose
+/// answers `apply` derived from what it created: without this, a statement
+/// that does not do what the spec says would go unnoticed). `run` runs
+/// pg-provision with the given arguments.
 pub fn assert_converged_with(run: impl Fn(&[&str]) -> Run) {
     let again = run(&["apply", "--output", "json"]);
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(again.json()["executed"], 0, "{again:?}");
     let check = run(&["check"]);
     assert_eq!(check.code, 0, "{check:?}");
+    let reprobe = run(&["check", "--reprobe"]);
+    assert_eq!(reprobe.code, 0, "{reprobe:?}");
 }
 
 /// [`assert_converged_with`] for `pg-provision -f spec --database-url url`.

@@ -7,6 +7,8 @@
 //! owners, RLS flags, ACLs and column ACLs, columns, constraints, indexes,
 //! views, sequences, triggers, policies, functions (properties and a hash of
 //! the body), types (enum labels, owner, ACL) and default ACLs.
+//! pg-provision's own memory (schema `pgprovision`, a cache) is left out: a
+//! database built by hand has none, and it changes nothing a user sees.
 
 use crate::support::cluster::Cluster;
 
@@ -38,12 +40,12 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
   UNION ALL
   SELECT format('schema %s owner=%s comment=%s', n.nspname, pg_get_userbyid(n.nspowner),
       obj_description(n.oid, 'pg_namespace'))
-    FROM pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+    FROM pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision')
   UNION ALL
   SELECT DISTINCT format('schema %s acl %s %s grantable=%s', n.nspname,
       CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)
     FROM pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
-    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision')
   UNION ALL
   SELECT format('extension %s schema=%s version=%s', e.extname, n.nspname, e.extversion)
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -127,16 +129,16 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
 const USER_OBJECTS: &str = r#"
 CREATE TEMP VIEW user_relations AS
   SELECT c.* FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+  WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision') AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
     AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e');
 CREATE TEMP VIEW user_types AS
   SELECT t.* FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND t.typtype IN ('e', 'c', 'r', 'd')
+  WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision') AND t.typtype IN ('e', 'c', 'r', 'd')
     AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
     AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e');
 CREATE TEMP VIEW user_functions AS
   SELECT p.* FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision')
     AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e');
 "#;
 

@@ -17,6 +17,7 @@ mod invalid_spec;
 mod locks;
 mod memberships;
 mod non_superuser;
+mod noop;
 mod routines;
 mod scale;
 mod secrets;

@@ -462,6 +462,11 @@ impl Cluster {
         os::tail(&self.log_file, LOG_TAIL_LINES)
     }
 
+    /// The whole server log so far (kept across restarts).
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&fs::read(&self.log_file).unwrap_or_default()).into_owned()
+    }
+
     /// `pg_ctl stop -m immediate`. Idempotent; also done on drop.
     pub fn stop(&mut self) {
         if let Err(message) = self.stop_inner() {

@@ -1,0 +1,112 @@
+//! The key under which a probe's answer is remembered.
+//!
+//! An answer is what the server printed for the probe's question. Besides the
+//! question itself it depends on the server version (printing changes
+//! between majors), the search path (which decides what is printed
+//! schema-qualified) and the objects the question names: the columns of a
+//! table a view selects `*` from, the overloads of a function a policy
+//! calls. Those are found by name (`crate::sql_names`) among what the
+//! catalog read in scope, and their shapes go into the key too, so adding a
+//! column or an overload makes the remembered answer a stranger, not a lie:
+//! it is probed again.
+
+use crate::catalog::Catalog;
+use crate::catalog::shadow::Probe;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Bumped whenever what a key covers or how answers are derived changes:
+/// every remembered answer then becomes a stranger.
+const FORMAT: &str = "pg-provision memory 1";
+
+/// What the catalog knows about names, for keys.
+pub struct Context {
+    /// Name → descriptions of the tables, views and functions so named.
+    by_name: BTreeMap<String, Vec<String>>,
+}
+
+impl Context {
+    /// Indexes `catalog`'s tables, views and functions by name.
+    pub fn new(catalog: &Catalog) -> Self {
+        let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for ((schema, name), shape) in &catalog.tables {
+            let columns: Vec<String> = shape
+                .columns
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}:{}:{}",
+                        c.name,
+                        c.type_,
+                        c.collation.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            by_name
+                .entry(name.clone())
+                .or_default()
+                .push(format!("table {schema}.{name}({})", columns.join(",")));
+        }
+        for ((schema, name), view) in &catalog.view_definitions {
+            let columns: Vec<String> = view
+                .columns
+                .iter()
+                .map(|(c, t)| format!("{c}:{t}"))
+                .collect();
+            by_name
+                .entry(name.clone())
+                .or_default()
+                .push(format!("view {schema}.{name}({})", columns.join(",")));
+        }
+        for f in &catalog.functions {
+            by_name
+                .entry(f.name.clone())
+                .or_default()
+                .push(format!(
+                    "{} {}.{}({})",
+                    f.kind, f.schema, f.name, f.identity_args
+                ));
+        }
+        for v in by_name.values_mut() {
+            v.sort();
+        }
+        Context { by_name }
+    }
+
+    /// Descriptions of what `text` names, sorted.
+    fn named_in(&self, text: &str) -> Vec<&str> {
+        let names: BTreeSet<String> = crate::sql_names::references(text)
+            .into_iter()
+            .flat_map(|(q, n)| q.into_iter().chain([n]))
+            .collect();
+        names
+            .iter()
+            .filter_map(|n| self.by_name.get(n))
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The memory key of `probe` (which must have a question): a SHA-256 over
+/// everything its answer depends on.
+pub fn key(catalog: &Catalog, probe: &Probe, context: &Context) -> Option<String> {
+    let question = probe.full_question()?;
+    let mut h = Sha256::new();
+    for part in [
+        FORMAT,
+        &catalog.server.version_num.to_string(),
+        &catalog.server.search_path,
+        &probe.key,
+        &question,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let named = context.named_in(&probe.setup.join("\n"));
+    for n in named {
+        h.update(n.as_bytes());
+        h.update([b'\n']);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -1,0 +1,319 @@
+//! Reading the live state for a spec: the catalog (in the spec's scope),
+//! then the spec's expressions as the server prints them. Used by `apply`,
+//! `plan`, `check` and `verify`.
+//!
+//! The cheap path — what every run that finds nothing to change takes — reads
+//! the catalog in one round trip, without printing any expression (no lock
+//! on any user table), and finds every answer in pg-provision's memory with
+//! the live objects' fingerprints unchanged. Whatever the memory does not
+//! settle costs more, in this order: printing the live texts of the objects
+//! concerned (one round trip; a `check` skips objects another session holds
+//! locked), deriving answers for objects this run itself just created or
+//! compared, and probing the rest through scratch objects (one round trip,
+//! in savepoints; needs TEMPORARY).
+
+mod memo;
+pub mod scope;
+pub mod subject;
+
+use crate::catalog::memory::{Memory, Row};
+use crate::catalog::shadow::{self, Probe, Subject, Uncompared};
+use crate::catalog::{self, Catalog, CatalogError};
+use crate::session::Session;
+use crate::spec::Spec;
+use std::collections::{BTreeMap, BTreeSet};
+use subject::Target;
+
+/// How a run reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// `check` and `plan`: the transaction is read-only, objects another
+    /// session holds locked are not waited for (they are left uncompared),
+    /// and seed rows the connected role cannot see whole are not compared.
+    pub read_only: bool,
+    /// Use pg-provision's memory (off: probe everything, `--reprobe`).
+    pub use_memory: bool,
+}
+
+/// The catalog plus canonical forms of the spec's expressions. `previous`
+/// is the catalog the previous pass of this run read, before it executed
+/// its statements: subjects it compared, and subjects that did not exist
+/// then (this run created them from the spec), now equal the spec by
+/// construction, so their answers are derived from the live catalog instead
+/// of probed.
+pub fn observe(
+    session: &mut Session,
+    spec: &Spec,
+    options: Options,
+    previous: Option<&Catalog>,
+) -> Result<Catalog, CatalogError> {
+    let scope = scope::of(spec);
+    let mut catalog = catalog::read(session, &scope)?;
+    let probes = crate::diff::probes(spec, &catalog);
+    let context = memo::Context::new(&catalog);
+
+    // 1. What the memory settles, and what needs texts.
+    let mut need_texts: BTreeSet<Target> = BTreeSet::new();
+    let mut derive: Vec<&Probe> = Vec::new();
+    let mut to_probe: Vec<&Probe> = Vec::new();
+    let mut data: Vec<&Probe> = Vec::new();
+    for p in &probes {
+        let Some(key) = memo::key(&catalog, p, &context) else {
+            data.push(p);
+            continue;
+        };
+        let derivable = previous.is_some_and(|prev| {
+            prev.canonical.contains_key(&p.key) || !subject::exists(&p.subject, prev)
+        });
+        let target = subject::target(&p.subject, &catalog);
+        if derivable {
+            need_texts.extend(target);
+            derive.push(p);
+            continue;
+        }
+        let remembered = options
+            .use_memory
+            .then(|| catalog.memory.get(&key).cloned())
+            .flatten();
+        match remembered {
+            Some(row) => {
+                catalog.canonical.insert(p.key.clone(), row.answer.clone());
+                let same = subject::fingerprint(&p.subject, &catalog).as_deref() == Some(&row.fp);
+                if !(same && subject::hydrate(&p.subject, &row.live, &mut catalog)) {
+                    need_texts.extend(target);
+                }
+            }
+            None => {
+                need_texts.extend(target);
+                to_probe.push(p);
+            }
+        }
+    }
+
+    // 2. Print what must be printed.
+    let read = read_texts(session, &mut catalog, &need_texts, options.read_only)?;
+    for p in &probes {
+        if let Some(t) = subject::target(&p.subject, &catalog)
+            && need_texts.contains(&t)
+            && !read.contains(&t)
+        {
+            catalog.canonical.remove(&p.key);
+            uncompared(
+                &mut catalog,
+                p,
+                "another session holds the table locked (ACCESS EXCLUSIVE); not waited for".into(),
+            );
+        }
+    }
+
+    // 3. Derive what this run made equal.
+    for p in derive {
+        if catalog.uncompared.contains_key(&p.key) {
+            continue;
+        }
+        if let Some((answer, _)) = subject::derive(&p.subject, &catalog) {
+            catalog.canonical.insert(p.key.clone(), answer);
+        }
+    }
+
+    // 4. Probe the rest.
+    let mut run: Vec<Probe> = Vec::new();
+    for p in to_probe {
+        if catalog.uncompared.contains_key(&p.key) {
+            continue;
+        }
+        if let Some(answer) = written_as_printed(p, spec, &catalog) {
+            catalog.canonical.insert(p.key.clone(), answer);
+            continue;
+        }
+        if !catalog.server.temporary_allowed {
+            let server = catalog.server.clone();
+            uncompared(
+                &mut catalog,
+                p,
+                format!(
+                    "comparing it needs a scratch copy in `pg_temp`, and role `{}` lacks TEMPORARY on database `{}` \
+                     (no remembered form: pg-provision remembers forms when `apply` runs)",
+                    server.current_user, server.database
+                ),
+            );
+            continue;
+        }
+        run.push(p.clone());
+    }
+    for p in data {
+        if let Some(reason) = options
+            .read_only
+            .then(|| unreadable(p, &catalog))
+            .flatten()
+        {
+            uncompared(&mut catalog, p, reason);
+        } else {
+            run.push(p.clone());
+        }
+    }
+    let answers = if options.read_only && run.iter().any(Probe::is_ddl) {
+        // A read-only transaction refuses even temporary tables: probe in a
+        // throwaway read-write one, then resume read-only for the caller.
+        let (ddl, rows): (Vec<Probe>, Vec<Probe>) = run.into_iter().partition(Probe::is_ddl);
+        let mut answers = shadow::probe(session, &rows)?;
+        session.batch("ROLLBACK; BEGIN")?;
+        answers.extend(shadow::probe(session, &ddl)?);
+        session.batch(&format!("ROLLBACK; {}", crate::apply::BEGIN_READ_ONLY))?;
+        answers
+    } else {
+        shadow::probe(session, &run)?
+    };
+    catalog.canonical.extend(answers);
+    Ok(catalog)
+}
+
+fn uncompared(catalog: &mut Catalog, p: &Probe, reason: String) {
+    catalog.uncompared.insert(
+        p.key.clone(),
+        Uncompared {
+            what: p.subject.label(),
+            reason,
+        },
+    );
+}
+
+/// Prints the texts of `targets` into `catalog`; returns the targets read
+/// (with `skip_locked`, locked ones are not).
+fn read_texts(
+    session: &mut Session,
+    catalog: &mut Catalog,
+    targets: &BTreeSet<Target>,
+    skip_locked: bool,
+) -> Result<BTreeSet<Target>, CatalogError> {
+    let tables: Vec<u32> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Table(oid) => Some(*oid),
+            Target::View(_) => None,
+        })
+        .collect();
+    let views: Vec<u32> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::View(oid) => Some(*oid),
+            Target::Table(_) => None,
+        })
+        .collect();
+    let texts = catalog::read_texts(session, &tables, &views, skip_locked)?;
+    let mut read = BTreeSet::new();
+    for t in texts.tables {
+        read.insert(Target::Table(t.oid));
+        let key = (t.schema.clone(), t.name.clone());
+        catalog.security.policies.remove(&key);
+        catalog.security.triggers.remove(&key);
+        catalog.tables.insert(key, t.shape);
+    }
+    for (key, policies) in texts.security.policies {
+        catalog.security.policies.insert(key, policies);
+    }
+    for (key, triggers) in texts.security.triggers {
+        catalog.security.triggers.insert(key, triggers);
+    }
+    for v in texts.views {
+        read.insert(Target::View(v.oid));
+        catalog
+            .view_definitions
+            .insert((v.schema.clone(), v.name.clone()), v);
+    }
+    Ok(read)
+}
+
+/// A policy whose live expressions print exactly as the spec writes them
+/// needs no probe: the answer is the spec's text.
+fn written_as_printed(p: &Probe, spec: &Spec, catalog: &Catalog) -> Option<String> {
+    let Subject::Policy {
+        schema,
+        table,
+        name,
+    } = &p.subject
+    else {
+        return None;
+    };
+    let want = spec
+        .schemas
+        .get(schema)?
+        .objects
+        .get(&(crate::privilege::ObjectKind::Table, table.clone()))?
+        .security
+        .policies
+        .get(name)?;
+    let have = catalog
+        .security
+        .policies
+        .get(&(schema.clone(), table.clone()))?
+        .get(name)?;
+    (have.using == want.using && have.with_check == want.with_check)
+        .then(|| serde_json::json!([want.using, want.with_check]).to_string())
+}
+
+/// Why a `check` cannot read a data probe's rows whole, if it cannot:
+/// another session holds the table locked, the role may not `SELECT`, or
+/// row-level security would hide rows from it.
+fn unreadable(p: &Probe, catalog: &Catalog) -> Option<String> {
+    let Subject::Data { schema, table } = &p.subject else {
+        return None;
+    };
+    let key = (schema.clone(), table.clone());
+    let relation = catalog.relations.get(&key)?;
+    let role = &catalog.server.current_user;
+    if catalog.locked.contains(&relation.oid) {
+        return Some("another session holds the table locked (ACCESS EXCLUSIVE); not waited for".into());
+    }
+    if !relation.selectable {
+        return Some(format!(
+            "reading its rows needs SELECT on `{schema}.{table}`, which role `{role}` lacks"
+        ));
+    }
+    let (enabled, forced) = catalog.security.rls(schema, table);
+    let bypass = catalog.server.superuser
+        || catalog.roles.get(role).is_some_and(|r| r.bypassrls)
+        || (relation.owner == *role && !forced);
+    if enabled && !bypass {
+        return Some(format!(
+            "row-level security on `{schema}.{table}` would hide rows from role `{role}`"
+        ));
+    }
+    None
+}
+
+/// What pg-provision's memory should hold once `catalog` (read at the end
+/// of a converged run, every subject's texts known) is what the spec says.
+/// Uncompared subjects keep whatever was remembered for them.
+pub fn memory_for(spec: &Spec, catalog: &Catalog) -> Memory {
+    let context = memo::Context::new(catalog);
+    let mut rows = Memory::new();
+    for p in crate::diff::probes(spec, catalog) {
+        let Some(key) = memo::key(catalog, &p, &context) else {
+            continue;
+        };
+        if catalog.uncompared.contains_key(&p.key) {
+            if let Some(old) = catalog.memory.get(&key) {
+                rows.insert(key, old.clone());
+            }
+            continue;
+        }
+        let (Some((answer, live)), Some(fp)) = (
+            subject::derive(&p.subject, catalog),
+            subject::fingerprint(&p.subject, catalog),
+        ) else {
+            continue;
+        };
+        rows.insert(key, Row { answer, live, fp });
+    }
+    rows
+}
+
+/// Counts by source of the answers, for logs.
+pub fn summary(catalog: &Catalog) -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("answers", catalog.canonical.len()),
+        ("uncompared", catalog.uncompared.len()),
+        ("remembered", catalog.memory.len()),
+    ])
+}

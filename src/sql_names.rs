@@ -1,0 +1,114 @@
+//! Names mentioned in SQL text, without parsing it: enough to tell which
+//! relations a view's query reads, which schemas a spec's expressions point
+//! into, and what a remembered expression depends on. String literals and
+//! comments are skipped; unquoted names are folded to lower case.
+
+/// Relation names a query mentions: `(Some(qualifier), name)` for
+/// `qualifier.name`, `(None, name)` for a bare name. Unquoted names are
+/// folded to lower case; string literals and comments are skipped.
+pub fn references(query: &str) -> Vec<(Option<String>, String)> {
+    #[derive(PartialEq)]
+    enum Token {
+        Name(String),
+        Dot,
+        Other,
+    }
+    let chars: Vec<char> = query.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+            tokens.push(Token::Other);
+        } else if c == '-' && chars.get(i + 1) == Some(&'-') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                i += 1;
+            }
+            i += 2;
+        } else if c == '"' {
+            let mut name = String::new();
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        name.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                name.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            tokens.push(Token::Name(name));
+        } else if c.is_alphabetic() || c == '_' {
+            let mut name = String::new();
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                name.push(chars[i].to_ascii_lowercase());
+                i += 1;
+            }
+            tokens.push(Token::Name(name));
+        } else if c == '.' {
+            tokens.push(Token::Dot);
+            i += 1;
+        } else {
+            if !c.is_whitespace() {
+                tokens.push(Token::Other);
+            }
+            i += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (j, t) in tokens.iter().enumerate() {
+        let Token::Name(name) = t else { continue };
+        let qualifier = match (
+            j.checked_sub(2).map(|k| &tokens[k]),
+            j.checked_sub(1).map(|k| &tokens[k]),
+        ) {
+            (Some(Token::Name(q)), Some(Token::Dot)) => Some(q.clone()),
+            _ => None,
+        };
+        out.push((qualifier, name.clone()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::references;
+
+    #[test]
+    fn references_qualified_and_bare_names_skipping_literals_and_comments() {
+        let refs = references(
+            "SELECT u.id, 'api.fake' FROM api.\"Users\" u -- app.commented\n JOIN tasks t ON /* x.y */ true",
+        );
+        assert!(refs.contains(&(Some("api".into()), "Users".into())));
+        assert!(refs.contains(&(None, "tasks".into())));
+        assert!(refs.contains(&(Some("u".into()), "id".into())));
+        assert!(
+            !refs
+                .iter()
+                .any(|(_, n)| n == "fake" || n == "commented" || n == "y")
+        );
+    }
+}

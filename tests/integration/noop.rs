@@ -1,0 +1,241 @@
+//! A run that finds nothing to change is free (DESIGN item 10): it sends no
+//! DDL, no savepoint and no write, takes no lock on user tables, and `check`
+//! works as a monitoring role with only CONNECT. pg-provision's memory is a
+//! cache: losing it costs time, never correctness.
+
+use crate::cmd::{Run, provision};
+use crate::example::example_spec;
+use crate::support::cluster::Cluster;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The next transaction id the server would hand out: unchanged across a
+/// run means the run wrote nothing at all (creating even a temporary table,
+/// or a savepoint that did, takes one).
+fn next_xid(cluster: &Cluster) -> i64 {
+    cluster
+        .client("app")
+        .query_one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// Statements the server logged after byte `from` of its log that are not
+/// plain reads: DDL, savepoints, writes, COMMIT.
+fn writes_logged(cluster: &Cluster, from: usize) -> Vec<String> {
+    let log = cluster.log();
+    let re_start = ["statement: ", "; ", ";\n"];
+    let kinds = [
+        "CREATE", "ALTER", "DROP", "GRANT", "REVOKE", "COMMENT", "INSERT", "UPDATE", "DELETE",
+        "TRUNCATE", "SAVEPOINT", "RELEASE", "COMMIT", "LOCK",
+    ];
+    let mut found = Vec::new();
+    for line in log[from..].lines() {
+        for start in re_start {
+            for (i, _) in line.match_indices(start) {
+                let rest = line[i + start.len()..].trim_start();
+                if let Some(k) = kinds
+                    .iter()
+                    .find(|k| rest.to_ascii_uppercase().starts_with(*k))
+                {
+                    found.push(format!("{k}: {}", &rest[..rest.len().min(120)]));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn tracker(cluster: &Cluster, dir: &Path) -> std::path::PathBuf {
+    cluster.create_database("app");
+    let spec = example_spec(dir);
+    let first = provision(&spec, &cluster.superuser_url("app"), &["apply"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    spec
+}
+
+#[test]
+fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
+    let cluster = Cluster::start();
+    let mut admin = cluster.client("postgres");
+    // No autovacuum: an automatic ANALYZE would take a transaction id.
+    for sql in [
+        "ALTER SYSTEM SET log_statement = 'all'",
+        "ALTER SYSTEM SET autovacuum = off",
+        "SELECT pg_reload_conf()",
+    ] {
+        admin.batch_execute(sql).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = tracker(&cluster, dir.path());
+    let url = cluster.superuser_url("app");
+    // The first apply remembered every expression it created.
+    let xid = next_xid(&cluster);
+    let from = cluster.log().len();
+    for args in [&["apply", "--output", "json"][..], &["check"], &["plan"], &["apply", "--output", "json"], &["check"]] {
+        let run: Run = provision(&spec, &url, args);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        if args[0] == "apply" {
+            assert_eq!(run.json()["executed"], 0, "{run:?}");
+            assert_eq!(run.json()["remembered"], serde_json::Value::Null, "{run:?}");
+        }
+    }
+    let writes = writes_logged(&cluster, from);
+    assert!(writes.is_empty(), "no-op runs sent: {writes:#?}");
+    // The log really holds the runs' statements (the check above could not pass vacuously).
+    assert!(cluster.log()[from..].contains("pg_advisory_xact_lock"));
+    assert!(cluster.log()[from..].contains("READ ONLY"));
+    assert_eq!(next_xid(&cluster), xid, "a no-op run took a transaction id: it wrote");
+}
+
+/// The tracker with a monitoring role `monitor` that has CONNECT on `app`
+/// (declared, so it is not an extra) and nothing else.
+fn with_monitor(spec: &Path) {
+    let text = std::fs::read_to_string(spec)
+        .unwrap()
+        .replace("external_roles: [postgres]", "external_roles: [postgres, monitor]")
+        .replace(
+            "    - { to: [authenticator], privileges: [CONNECT] }",
+            "    - { to: [authenticator, monitor], privileges: [CONNECT] }",
+        );
+    std::fs::write(spec, text).unwrap();
+}
+
+#[test]
+fn check_works_as_a_monitoring_role_with_only_connect() {
+    let cluster = Cluster::start();
+    cluster.create_database("app");
+    cluster
+        .client("postgres")
+        .batch_execute("CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw'")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = example_spec(dir.path());
+    with_monitor(&spec);
+    let admin = cluster.superuser_url("app");
+    let apply = provision(&spec, &admin, &["apply"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    // The spec revokes CONNECT and TEMPORARY from PUBLIC: monitor has CONNECT only.
+    let monitor = cluster.url("monitor", "monitor-pw", "app");
+    let check = provision(&spec, &monitor, &["check"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    // What it cannot see, it says, naming the right it would need.
+    assert!(
+        check.stderr.contains("not compared: rows of table `app_data.tasks`: reading its rows needs SELECT on `app_data.tasks`, which role `monitor` lacks"),
+        "{check:?}"
+    );
+    assert!(check.stderr.contains("item(s) not compared"), "{check:?}");
+
+    // A hand-made change is drift for the monitor too: an expression it
+    // compares through pg-provision's memory, and a grant.
+    cluster
+        .client("app")
+        .batch_execute(
+            "ALTER POLICY tasks_read ON app_data.tasks USING (task_id > 0); \
+             GRANT ALL ON app_data.tasks TO api_anon",
+        )
+        .unwrap();
+    let drift = provision(&spec, &monitor, &["check"]);
+    assert_eq!(drift.code, 2, "{drift:?}");
+    assert!(drift.stdout.contains("policy `tasks_read` on table `app_data.tasks`"), "{drift:?}");
+    assert!(drift.stdout.contains("GRANT") || drift.stdout.contains("REVOKE"), "{drift:?}");
+
+    // Without pg-provision's memory the monitor cannot compare expressions
+    // (no TEMPORARY for scratch copies) and says so, and why.
+    cluster
+        .client("app")
+        .batch_execute("DROP SCHEMA pgprovision CASCADE")
+        .unwrap();
+    let blind = provision(&spec, &monitor, &["check"]);
+    assert!(
+        blind.stderr.contains("lacks TEMPORARY on database `app`"),
+        "{blind:?}"
+    );
+}
+
+#[test]
+fn neither_check_nor_a_no_op_apply_waits_for_a_table_a_migration_holds() {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = tracker(&cluster, dir.path());
+    let url = cluster.superuser_url("app");
+    // A migration holds task_assignments (no seed rows) and tasks (seed rows).
+    let mut migration = cluster.client("app");
+    migration
+        .batch_execute(
+            "BEGIN; LOCK TABLE app_data.task_assignments, app_data.tasks IN ACCESS EXCLUSIVE MODE",
+        )
+        .unwrap();
+    let started = Instant::now();
+    let check = provision(&spec, &url, &["check", "--lock-timeout", "20s"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{check:?}");
+    // Seed rows are data: those of the held table are not read, and it says so.
+    assert!(
+        check.stderr.contains("not compared: rows of table `app_data.tasks`: another session holds the table locked"),
+        "{check:?}"
+    );
+    // Everything else came from pg-provision's memory and lock-free reads.
+    assert!(!check.stderr.contains("task_assignments"), "{check:?}");
+    migration.batch_execute("ROLLBACK").unwrap();
+
+    // A no-op apply does not touch a held table without seed rows either.
+    migration
+        .batch_execute("BEGIN; LOCK TABLE app_data.task_assignments IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let started = Instant::now();
+    let apply = provision(&spec, &url, &["apply", "--output", "json", "--lock-timeout", "20s"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(apply.json()["executed"], 0, "{apply:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{apply:?}");
+    migration.batch_execute("ROLLBACK").unwrap();
+}
+
+#[test]
+fn losing_or_outdating_the_memory_costs_time_not_correctness() {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = tracker(&cluster, dir.path());
+    let url = cluster.superuser_url("app");
+    let mut db = cluster.client("app");
+    let rows = |db: &mut postgres::Client| -> i64 {
+        db.query_one("SELECT count(*) FROM pgprovision.memory", &[])
+            .unwrap()
+            .get(0)
+    };
+    assert!(rows(&mut db) > 0);
+
+    // Lost: compared afresh (in sync), then remembered again by apply.
+    db.batch_execute("DROP SCHEMA pgprovision CASCADE").unwrap();
+    crate::cmd::assert_converged(&spec, &url);
+    assert!(rows(&mut db) > 0);
+
+    // Hand-changed object: its fingerprint moved, so it is printed and
+    // compared with the remembered answer: drift, converged back.
+    db.batch_execute("ALTER POLICY tasks_read ON app_data.tasks USING (task_id > 0)")
+        .unwrap();
+    let check = provision(&spec, &url, &["check"]);
+    assert_eq!(check.code, 2, "{check:?}");
+    assert_eq!(provision(&spec, &url, &["apply"]).code, 0);
+    crate::cmd::assert_converged(&spec, &url);
+
+    // Changed spec: a new question, probed; the old answer is forgotten.
+    let changed = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace(r#"using: "true""#, r#"using: "task_id >= 0""#);
+    std::fs::write(&spec, changed).unwrap();
+    let plan = provision(&spec, &url, &["plan"]);
+    assert!(plan.stdout.contains("ALTER POLICY"), "{plan:?}");
+    let before = rows(&mut db);
+    assert_eq!(provision(&spec, &url, &["apply"]).code, 0);
+    assert_eq!(rows(&mut db), before, "the old answer was replaced, not kept");
+    crate::cmd::assert_converged(&spec, &url);
+    let policy: String = db
+        .query_one(
+            "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'tasks_read'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(policy, "(task_id >= 0)");
+}
