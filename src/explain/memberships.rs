@@ -167,12 +167,12 @@ fn edges(landscape: &Landscape) -> BTreeMap<String, Vec<Edge>> {
             let inherit = m.inherit_option.unwrap_or(member.inherit);
             (
                 inherit,
-                (!inherit).then(|| "granted without INHERIT".into()),
+                (!inherit).then(|| format!("{} → {} is granted without INHERIT", m.member, m.role)),
             )
         } else {
             (
                 member.inherit,
-                (!member.inherit).then(|| format!("`{}` is NOINHERIT", m.member)),
+                (!member.inherit).then(|| format!("{} is NOINHERIT", m.member)),
             )
         };
         let set = if modern {
@@ -206,7 +206,7 @@ fn edges(landscape: &Landscape) -> BTreeMap<String, Vec<Edge>> {
                 inherit,
                 set: true,
                 implicit: true,
-                reason: (!inherit).then(|| format!("`{owner}` is NOINHERIT")),
+                reason: (!inherit).then(|| format!("{owner} is NOINHERIT")),
             });
     }
     let mut out: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
@@ -275,7 +275,7 @@ mod tests {
         assert_eq!(render("app", blocked), "app → rw → ro");
         assert_eq!(
             blocked[1].not_inherited_because.as_deref(),
-            Some("`rw` is NOINHERIT")
+            Some("rw is NOINHERIT")
         );
         // SET ROLE follows every membership before 16.
         assert!(r.can_set.contains("ro"));

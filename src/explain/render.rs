@@ -23,12 +23,12 @@ pub fn render(r: &Report) -> String {
     ));
     out.push_str(&header(r));
 
-    let mut rows: Vec<[String; 3]> = Vec::new();
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for o in &r.objects {
         object_rows(r, o, &mut rows);
     }
     out.push('\n');
-    out.push_str(&table(&["OBJECT", "PRIVILEGES", "WHY"], &rows));
+    out.push_str(&table(&["OBJECT", "OWNER", "PRIVILEGES", "WHY"], &rows));
 
     let future: Vec<[String; 5]> = r
         .default_privileges
@@ -107,13 +107,19 @@ fn header(r: &Report) -> String {
     out
 }
 
-/// `a → b → c`, marking the database owner's implicit membership.
+/// `a → b → c`; the database owner's implicit membership in
+/// `pg_database_owner` is said in words.
 fn path_text(start: &str, path: &Path) -> String {
-    let mut text = memberships::render(start, path);
-    if path.iter().any(|h| h.implicit) {
-        text.push_str(", implicit for the database owner");
+    match path.as_slice() {
+        [hop] if hop.implicit => "as owner of the database".into(),
+        _ => {
+            let mut text = memberships::render(start, path);
+            if let Some(hop) = path.iter().find(|h| h.implicit) {
+                text.push_str(&format!(", {} owns the database", hop.member));
+            }
+            text
+        }
     }
-    text
 }
 
 fn blocked_reason(path: &Path) -> String {
@@ -132,7 +138,7 @@ fn source_text(role: &str, s: &Source) -> String {
         Source::Superuser => "superuser".into(),
         Source::Owner { path, .. } if path.is_empty() => "owner".into(),
         Source::Owner { owner, path } => {
-            format!("member of the owner {owner} ({})", path_text(role, path))
+            format!("via owner {owner} ({})", path_text(role, path))
         }
         Source::Grant {
             grantor,
@@ -174,7 +180,7 @@ fn blocked_text(role: &str, b: &Blocked) -> String {
         String::new()
     };
     format!(
-        "granted to {}{by}, but {} does not inherit: {}{set}",
+        "granted to {}{by}, not inherited ({}): {}{set}",
         b.grantee,
         memberships::render(role, &b.path),
         blocked_reason(&b.path)
@@ -234,18 +240,21 @@ fn groups(role: &str, answers: &[Answer], all: Option<&[Privilege]>) -> Vec<(Str
     out
 }
 
-fn object_rows(r: &Report, o: &ObjectAnswer, rows: &mut Vec<[String; 3]>) {
+fn object_rows(r: &Report, o: &ObjectAnswer, rows: &mut Vec<[String; 4]>) {
     let all: Vec<Privilege> = o.privileges.iter().map(|a| a.privilege).collect();
     for (i, (privileges, why)) in groups(&r.role, &o.privileges, Some(&all))
         .into_iter()
         .enumerate()
     {
-        let label = if i == 0 {
-            o.label.clone()
+        let (label, owner) = if i == 0 {
+            (
+                o.label.clone(),
+                o.owner.clone().unwrap_or_else(|| "?".into()),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
-        rows.push([label, privileges, why]);
+        rows.push([label, owner, privileges, why]);
     }
     // Columns: only what a column grant adds beyond the table.
     for c in o.columns.iter().flatten() {
@@ -265,7 +274,7 @@ fn object_rows(r: &Report, o: &ObjectAnswer, rows: &mut Vec<[String; 3]>) {
             } else {
                 String::new()
             };
-            rows.push([label, privileges, why]);
+            rows.push([label, String::new(), privileges, why]);
         }
     }
     if let Some(rs) = &o.row_security {
@@ -273,7 +282,7 @@ fn object_rows(r: &Report, o: &ObjectAnswer, rows: &mut Vec<[String; 3]>) {
     }
 }
 
-fn rls_rows(r: &Report, rs: &RlsAnswer, rows: &mut Vec<[String; 3]>) {
+fn rls_rows(r: &Report, rs: &RlsAnswer, rows: &mut Vec<[String; 4]>) {
     let label = "  row security".to_string();
     let (state, why) = match &rs.reason {
         Reason::Disabled => return,
@@ -289,14 +298,14 @@ fn rls_rows(r: &Report, rs: &RlsAnswer, rows: &mut Vec<[String; 3]>) {
         Reason::Owner { owner, path } => (
             "bypassed",
             format!(
-                "member of the owner {owner} ({}), and the table does not FORCE it",
+                "via owner {owner} ({}), and the table does not FORCE it",
                 path_text(&r.role, path)
             ),
         ),
         Reason::ForcedOwner { .. } => ("applies", "FORCEd on the owner too".to_string()),
         Reason::Applies => ("applies", "policies decide which rows".to_string()),
     };
-    rows.push([label, state.to_string(), why]);
+    rows.push([label, String::new(), state.to_string(), why]);
     // Commands with the same policies on one line.
     let mut lines: Vec<(Vec<&str>, String)> = Vec::new();
     for c in &rs.commands {
@@ -315,7 +324,7 @@ fn rls_rows(r: &Report, rs: &RlsAnswer, rows: &mut Vec<[String; 3]>) {
         }
     }
     for (cmds, text) in lines {
-        rows.push([String::new(), cmds.join(" "), text]);
+        rows.push([String::new(), String::new(), cmds.join(" "), text]);
     }
 }
 

@@ -45,7 +45,11 @@ impl Rng {
 
     /// Each item with `percent` chance; at least one.
     fn some<'a>(&mut self, items: &[&'a str], percent: u64) -> Vec<&'a str> {
-        let mut out: Vec<&str> = items.iter().copied().filter(|_| self.chance(percent)).collect();
+        let mut out: Vec<&str> = items
+            .iter()
+            .copied()
+            .filter(|_| self.chance(percent))
+            .collect();
         if out.is_empty() {
             out.push(self.pick(items));
         }
@@ -91,7 +95,11 @@ fn grant(rng: &mut Rng, privileges: &[&str]) -> String {
     format!(
         "{{ to: {}, privileges: {privs}{} }}",
         list(&grantees),
-        if option { ", with_grant_option: true" } else { "" }
+        if option {
+            ", with_grant_option: true"
+        } else {
+            ""
+        }
     )
 }
 
@@ -147,14 +155,21 @@ fn spec(seed: u64, major: u32) -> String {
             member_of.push("pg_read_all_data".into());
         }
         if !member_of.is_empty() {
-            attrs.push(format!("member_of: {}", list(&member_of.iter().map(String::as_str).collect::<Vec<_>>())));
+            attrs.push(format!(
+                "member_of: {}",
+                list(&member_of.iter().map(String::as_str).collect::<Vec<_>>())
+            ));
         }
         let _ = writeln!(y, "  {role}: {{ {} }}", attrs.join(", "));
     }
 
     y.push_str("database:\n  owner: m_owner\n");
     let connect = rng.some(&ROLES[..6], 40);
-    let _ = writeln!(y, "  grants:\n    - {{ to: {}, privileges: [CONNECT] }}", list(&connect));
+    let _ = writeln!(
+        y,
+        "  grants:\n    - {{ to: {}, privileges: [CONNECT] }}",
+        list(&connect)
+    );
     if rng.chance(50) {
         let _ = writeln!(
             y,
@@ -216,7 +231,11 @@ fn spec(seed: u64, major: u32) -> String {
         y.push_str("      - { to: [m_app], privileges: [CREATE] }\n");
     }
     if rng.chance(70) {
-        let _ = writeln!(y, "      - {{ on: tables, {}", &grant(&mut rng, &TABLE)[2..]);
+        let _ = writeln!(
+            y,
+            "      - {{ on: tables, {}",
+            &grant(&mut rng, &TABLE)[2..]
+        );
     }
     if rng.chance(50) {
         let _ = writeln!(
@@ -453,5 +472,8 @@ fn explain_matrix_seeds_differ_and_cover_what_they_claim() {
     ] {
         assert!(all.contains(needle), "no seed generates `{needle}`:\n{all}");
     }
-    assert!(!spec(1, 15).contains("set: "), "INHERIT/SET options only from 16");
+    assert!(
+        !spec(1, 15).contains("set: "),
+        "INHERIT/SET options only from 16"
+    );
 }

@@ -9,6 +9,7 @@ mod core;
 mod example;
 mod example_chatbot;
 mod example_shop;
+mod explain;
 mod explain_matrix;
 mod explain_property;
 mod fingerprint;
