@@ -47,6 +47,15 @@ pub fn landscape(spec: &Spec, major: u32, database: &str) -> Landscape {
         .iter()
         .map(|r| (r.clone(), RoleFacts::unknown(r)))
         .collect();
+    // pg_database_owner is known without the spec: a plain role whose only
+    // member is the database owner, implicitly.
+    roles.insert(
+        "pg_database_owner".into(),
+        RoleFacts {
+            known: true,
+            ..RoleFacts::unknown("pg_database_owner")
+        },
+    );
     roles.extend(spec.roles.values().map(|r| {
         let a = &r.attributes;
         (

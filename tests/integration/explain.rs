@@ -352,3 +352,95 @@ notes
         "{sixteen:?}"
     );
 }
+
+/// The `$ pg-provision explain …` blocks of the chatbot example's README
+/// (written from PostgreSQL 16): (arguments, output).
+fn readme_blocks() -> Vec<(Vec<String>, String)> {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("provision/examples/chatbot-handover/README.md"),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if let Some(args) = line.strip_prefix("$ pg-provision explain ") {
+            let text: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            let mut args: Vec<String> = args.split_whitespace().map(str::to_string).collect();
+            args.insert(0, "explain".into());
+            out.push((args, format!("{}\n", text.join("\n"))));
+        }
+    }
+    out
+}
+
+/// The chatbot README answers the story's questions with real output: what
+/// `explain` prints after the hand-over, on every major; and what it says
+/// about the story's own half-fixed database is so.
+#[test]
+fn the_chatbot_readme_shows_what_explain_prints() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("tests/fixtures/examples/chatbot-handover");
+    let spec = root.join("provision/examples/chatbot-handover/provision.yaml");
+    let env = [
+        ("CHATBOT_USER_PASSWORD", "chatbot-Secret-1"),
+        ("METABASE_PASSWORD", "metabase-Secret-2"),
+    ];
+    let cluster = Cluster::start();
+    for db in ["chatbot_db", "story"] {
+        cluster.create_database(db);
+        crate::handwritten::psql_file(&cluster, db, &fixtures.join("before.sql"));
+    }
+    crate::handwritten::psql_file(&cluster, "story", &fixtures.join("story-attempts.sql"));
+    let mut cmd = pg_provision();
+    cmd.envs(env)
+        .arg("-f")
+        .arg(&spec)
+        .arg("--database-url")
+        .arg(cluster.superuser_url("chatbot_db"))
+        .arg("apply");
+    let apply = run(&mut cmd);
+    assert_eq!(apply.code, 0, "{apply:?}");
+
+    let blocks = readme_blocks();
+    assert_eq!(blocks.len(), 2, "{blocks:?}");
+    for (args, expected) in blocks {
+        let mut cmd = pg_provision();
+        cmd.arg("--database-url")
+            .arg(cluster.superuser_url("chatbot_db"))
+            .args(&args);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(
+            normalise(&out.stderr, cluster.major()),
+            normalise(&expected, 16),
+            "README block `pg-provision {}` differs from what explain prints:\n{}",
+            args.join(" "),
+            out.stderr
+        );
+    }
+
+    let story = explain_run(
+        &cluster,
+        "story",
+        None,
+        &[],
+        &[
+            "chatbot_user",
+            "chatbot_schema.messages",
+            "--output",
+            "json",
+        ],
+    )
+    .json();
+    let messages = &story["objects"][0];
+    assert_eq!(messages["owner"], "postgres");
+    assert!(
+        messages["privileges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["held"] == false && a["blocked"].as_array().unwrap().is_empty()),
+        "{messages}"
+    );
+}
