@@ -154,14 +154,14 @@ pub fn build(landscape: &Landscape, role: &str, target: &Target, schemas: &[Stri
     );
 
     let mut objects = Vec::new();
-    let mut shown: Vec<String> = Vec::new();
+    let mut shown: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     if matches!(target, Target::All | Target::Database) {
-        shown.push(database.label.clone());
+        shown.insert(database.label.clone());
         objects.push(database);
     }
     for (o, a) in landscape.schemas.iter().zip(all_schemas) {
         if in_scope(&o.name) && target::includes_schema(target, &o.name) {
-            shown.push(a.label.clone());
+            shown.insert(a.label.clone());
             objects.push(a);
         }
     }
@@ -173,7 +173,7 @@ pub fn build(landscape: &Landscape, role: &str, target: &Target, schemas: &[Stri
         if let (Target::Column { column, .. }, Some(cols)) = (target, &mut a.columns) {
             cols.retain(|c| &c.name == column);
         }
-        shown.push(a.label.clone());
+        shown.insert(a.label.clone());
         objects.push(a);
     }
     let mut notes = landscape.notes.clone();

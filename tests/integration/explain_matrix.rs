@@ -418,6 +418,8 @@ fn matrix(seed: u64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("provision.yaml");
     let text = spec(seed, cluster.major());
+    // Shown with a failure: what to reproduce it with.
+    eprintln!("seed {seed} on PostgreSQL {}:\n{text}", cluster.major());
     std::fs::write(&path, &text).unwrap();
     let apply = crate::cmd::provision(&path, &cluster.superuser_url("matrix"), &["apply"]);
     assert_eq!(apply.code, 0, "seed {seed}, spec:\n{text}\n{apply:?}");
