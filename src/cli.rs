@@ -78,6 +78,24 @@ pub enum Sub {
         #[arg(long, value_parser = parse_duration)]
         timeout: Option<std::time::Duration>,
     },
+    /// What a role can do and why: effective privileges traced to their sources.
+    Explain {
+        /// The role to explain.
+        role: String,
+        /// A schema, `schema.table`, `schema.table.column`,
+        /// `schema.function(args)` or the database (default: everything).
+        object: Option<String>,
+        /// Answer from the spec alone: the state `apply` would produce.
+        #[arg(long)]
+        spec: bool,
+        /// With --spec: the PostgreSQL major whose rules apply (default: the
+        /// server's when a database URL is given, else the newest supported).
+        #[arg(long, value_name = "N")]
+        server_major: Option<u32>,
+        /// Only this schema (repeatable).
+        #[arg(long = "schema", value_name = "SCHEMA")]
+        schemas: Vec<String>,
+    },
 }
 
 /// Parses `500ms`, `30s`, `5m`, `1h` or a plain number of seconds.
@@ -157,6 +175,19 @@ impl Config {
             Sub::Wait { timeout } => Command::Wait {
                 timeout: timeout.unwrap_or(cli.wait_timeout),
             },
+            Sub::Explain {
+                role,
+                object,
+                spec,
+                server_major,
+                schemas,
+            } => Command::Explain(crate::explain::Request {
+                role,
+                object,
+                spec,
+                server_major,
+                schemas,
+            }),
         };
         Config {
             command,

@@ -25,6 +25,8 @@ pub enum Command {
         /// How long.
         timeout: Duration,
     },
+    /// Explain a role's privileges.
+    Explain(crate::explain::Request),
 }
 
 /// Output format.

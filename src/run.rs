@@ -31,6 +31,7 @@ pub fn run(config: &Config) -> Result<u8, Error> {
             started,
         ),
         Command::Check => converge(config, false, true, started),
+        Command::Explain(request) => crate::explain::run(config, request),
     }
 }
 

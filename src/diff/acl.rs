@@ -153,6 +153,13 @@ impl Desired {
         }
     }
 
+    /// Every desired privilege: (grantee, privilege, with grant option).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, Privilege, bool)> {
+        self.entries
+            .iter()
+            .map(|((who, p), (option, _))| (who.as_str(), *p, *option))
+    }
+
     /// Takes one privilege away as a rule of the tool (not a declared
     /// revoke), attributed to `origin`: revoking it converges, it is not an extra.
     pub fn deny(&mut self, who: &str, p: Privilege, origin: &Origin) {
@@ -205,13 +212,21 @@ pub struct Target<'a> {
     pub major: u32,
 }
 
+impl Target<'_> {
+    /// The desired ACL: built-in defaults + grants − revokes (grants win).
+    pub(crate) fn desired(&self) -> Desired {
+        let all = self.kind.all_privileges(self.major);
+        let mut want = Desired::new();
+        want.baseline(self.baseline, self.origin);
+        self.revokes.iter().for_each(|r| want.revoke(r, all));
+        self.grants.iter().for_each(|g| want.grant(g, all));
+        want
+    }
+}
+
 /// Adds the GRANT/REVOKE changes that take `actual` to the target's desired ACL.
 pub fn diff(t: &Target<'_>, actual: &Acl, out: &mut Diff) {
-    let all = t.kind.all_privileges(t.major);
-    let mut want = Desired::new();
-    want.baseline(t.baseline, t.origin);
-    t.revokes.iter().for_each(|r| want.revoke(r, all));
-    t.grants.iter().for_each(|g| want.grant(g, all));
+    let want = t.desired();
     compare(
         &Compare {
             subject: Subject::Object {

@@ -54,6 +54,11 @@ impl DesiredDefaults {
         want
     }
 
+    /// Every entry: (creating role, schema or `None`, kind) → what it holds.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Key, &Desired)> {
+        self.entries.iter()
+    }
+
     /// Every role the spec sets default privileges for.
     fn roles(&self) -> BTreeSet<&str> {
         self.entries.keys().map(|(r, _, _)| r.as_str()).collect()
@@ -65,7 +70,12 @@ impl DesiredDefaults {
 /// spec grants CREATE on the schema.
 pub fn creators(spec: &Spec, catalog: &Catalog, name: &str) -> Vec<String> {
     let owner = schemas::owner_after(spec, catalog, name);
-    let mut out = vec![schemas::acting_owner(spec, catalog, &owner)];
+    creators_given(spec, name, schemas::acting_owner(spec, catalog, &owner))
+}
+
+/// [`creators`] when the schema's acting owner after the run is `owner`.
+pub(crate) fn creators_given(spec: &Spec, name: &str, owner: String) -> Vec<String> {
+    let mut out = vec![owner];
     if let Some(schema) = spec.schemas.get(name) {
         for g in &schema.grants {
             let creates = g
@@ -85,7 +95,19 @@ pub fn creators(spec: &Spec, catalog: &Catalog, name: &str) -> Vec<String> {
 /// Builds the desired default privileges from `default_privileges:` and the
 /// schema-wide grants.
 pub fn desired(spec: &Spec, catalog: &Catalog) -> DesiredDefaults {
-    let major = catalog.server.major();
+    desired_with(spec, catalog.server.major(), &|name| {
+        Some(creators(spec, catalog, name))
+    })
+}
+
+/// [`desired`] on server `major`, where `creators` gives the roles a
+/// schema-wide grant without `for_roles` covers in a schema (`None`: not
+/// known, so such grants add no default privileges).
+pub(crate) fn desired_with(
+    spec: &Spec,
+    major: u32,
+    creators: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> DesiredDefaults {
     let mut out = DesiredDefaults::default();
     // Revokes first, then grants: a revoke takes from the built-in default,
     // a grant adds, whatever their order in the file.
@@ -110,10 +132,10 @@ pub fn desired(spec: &Spec, catalog: &Catalog) -> DesiredDefaults {
     }
     for (name, schema) in &spec.schemas {
         for w in &schema.schema_wide {
-            let roles = w
-                .for_roles
-                .clone()
-                .unwrap_or_else(|| creators(spec, catalog, name));
+            let roles = match &w.for_roles {
+                Some(roles) => roles.clone(),
+                None => creators(name).unwrap_or_default(),
+            };
             for role in roles {
                 out.entries
                     .entry((role, Some(name.clone()), w.on))

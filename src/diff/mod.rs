@@ -5,17 +5,17 @@
 //! extras on managed objects, revoked only with `--prune`), and refusals
 //! (things the spec asks for that cannot or must not be done here).
 
-mod acl;
+pub(crate) mod acl;
 mod database;
-mod default_privileges;
+pub(crate) mod default_privileges;
 mod extensions;
 mod memberships;
-mod objects;
+pub(crate) mod objects;
 mod policies; // security slice
 mod roles;
 // routines slice
 mod routines;
-mod schemas;
+pub(crate) mod schemas;
 mod security; // security slice
 mod settings;
 pub(crate) mod signature;

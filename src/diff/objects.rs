@@ -363,9 +363,6 @@ impl<'a> Context<'a> {
 
     fn converge_object(&self, live: &Live<'_>, decl: Option<&Object>, out: &mut Diff) {
         let label = live.label();
-        let origin = decl
-            .map(|d| d.origin.clone())
-            .unwrap_or_else(|| self.schema.origin.clone());
         let mut owner = live.owner.to_string();
         if let Some(decl) = decl
             && let Some(want) = self.desired_owner(live, decl, out)
@@ -389,38 +386,15 @@ impl<'a> Context<'a> {
             owner = o;
         }
 
-        let major = self.catalog.server.major();
-        let class = live.kind.default_class();
-        let all = live.kind.all_privileges(major);
-        let mut want = self
-            .defaults
-            .effective(&owner, &self.schema.name, class, &origin);
-        for w in self.schema.schema_wide.iter().filter(|w| w.on == class) {
-            want.grant(&w.grant, w.on.all_privileges(major));
-        }
-        if let Some(decl) = decl {
-            decl.revokes.iter().for_each(|r| want.revoke(r, all));
-            let public_granted = decl
-                .grants
-                .iter()
-                .chain(
-                    self.schema
-                        .schema_wide
-                        .iter()
-                        .filter(|w| w.on == class)
-                        .map(|w| &w.grant),
-                )
-                .any(|g| {
-                    g.to.iter().any(|t| t == "PUBLIC")
-                        && g.privileges
-                            .as_ref()
-                            .is_none_or(|s| s.contains(&Privilege::Execute))
-                });
-            if live.security_definer && !public_granted {
-                want.deny("PUBLIC", Privilege::Execute, &decl.origin);
-            }
-            decl.grants.iter().for_each(|g| want.grant(g, all));
-        }
+        let want = desired_acl(&DesiredObject {
+            defaults: self.defaults,
+            schema: self.schema,
+            owner: &owner,
+            kind: live.kind,
+            decl,
+            security_definer: live.security_definer,
+            major: self.catalog.server.major(),
+        });
         acl::compare(
             &Compare {
                 subject: Subject::Object {
@@ -467,14 +441,7 @@ impl<'a> Context<'a> {
         let Some(actual) = live.column_acls else {
             return;
         };
-        let mut want: BTreeMap<String, Desired> = BTreeMap::new();
-        for cg in decl.map(|d| d.column_grants.as_slice()).unwrap_or_default() {
-            for column in &cg.columns {
-                want.entry(column.clone())
-                    .or_default()
-                    .grant(&cg.grant, COLUMN_PRIVILEGES);
-            }
-        }
+        let want = desired_columns(decl);
         let columns: BTreeSet<&String> = want.keys().chain(actual.keys()).collect();
         let (none, empty) = (Desired::new(), Acl::new());
         for column in columns {
@@ -495,4 +462,81 @@ impl<'a> Context<'a> {
             );
         }
     }
+}
+
+/// What decides the desired privileges of one schema object.
+pub(crate) struct DesiredObject<'a> {
+    /// The desired default privileges of the whole spec.
+    pub defaults: &'a DesiredDefaults,
+    /// The declared schema the object is in.
+    pub schema: &'a Schema,
+    /// The object's owner after the run (the acting owner: never
+    /// `pg_database_owner`).
+    pub owner: &'a str,
+    /// Its kind (a view's privileges follow tables, a procedure's functions).
+    pub kind: ObjectKind,
+    /// Its declaration; `None` for an undeclared object a schema-wide grant covers.
+    pub decl: Option<&'a Object>,
+    /// Whether it is a SECURITY DEFINER function.
+    pub security_definer: bool,
+    /// Server major version (what `ALL` means).
+    pub major: u32,
+}
+
+/// The desired privileges of a schema object (DESIGN.md item 5): what its
+/// owner's default privileges give a new object in its schema + schema-wide
+/// grants − its own revokes (and PUBLIC's EXECUTE on a SECURITY DEFINER
+/// function, unless granted) + its own grants. The owner's own entries are
+/// not part of it. Shared by the diff and `explain --spec`.
+pub(crate) fn desired_acl(o: &DesiredObject<'_>) -> Desired {
+    let class = o.kind.default_class();
+    let all = o.kind.all_privileges(o.major);
+    let origin = o
+        .decl
+        .map(|d| d.origin.clone())
+        .unwrap_or_else(|| o.schema.origin.clone());
+    let mut want = o
+        .defaults
+        .effective(o.owner, &o.schema.name, class, &origin);
+    for w in o.schema.schema_wide.iter().filter(|w| w.on == class) {
+        want.grant(&w.grant, w.on.all_privileges(o.major));
+    }
+    if let Some(decl) = o.decl {
+        decl.revokes.iter().for_each(|r| want.revoke(r, all));
+        let public_granted = decl
+            .grants
+            .iter()
+            .chain(
+                o.schema
+                    .schema_wide
+                    .iter()
+                    .filter(|w| w.on == class)
+                    .map(|w| &w.grant),
+            )
+            .any(|g| {
+                g.to.iter().any(|t| t == "PUBLIC")
+                    && g.privileges
+                        .as_ref()
+                        .is_none_or(|s| s.contains(&Privilege::Execute))
+            });
+        if o.security_definer && !public_granted {
+            want.deny("PUBLIC", Privilege::Execute, &decl.origin);
+        }
+        decl.grants.iter().for_each(|g| want.grant(g, all));
+    }
+    want
+}
+
+/// The desired column privileges of a table or view: its declared column
+/// grants, per column (nothing else is ever wanted on a column).
+pub(crate) fn desired_columns(decl: Option<&Object>) -> BTreeMap<String, Desired> {
+    let mut want: BTreeMap<String, Desired> = BTreeMap::new();
+    for cg in decl.map(|d| d.column_grants.as_slice()).unwrap_or_default() {
+        for column in &cg.columns {
+            want.entry(column.clone())
+                .or_default()
+                .grant(&cg.grant, COLUMN_PRIVILEGES);
+        }
+    }
+    want
 }

@@ -113,7 +113,7 @@ pub(super) fn acting_owner(spec: &Spec, catalog: &Catalog, owner: &str) -> Strin
 /// What PUBLIC holds on a schema nobody granted anything on: nothing, except
 /// on `public`, which initdb creates with USAGE for PUBLIC (and, before
 /// PostgreSQL 15, CREATE too).
-fn baseline(name: &str, major: u32) -> &'static [Privilege] {
+pub(crate) fn baseline(name: &str, major: u32) -> &'static [Privilege] {
     match (name, major) {
         ("public", 15..) => &[Privilege::Usage],
         ("public", _) => &[Privilege::Usage, Privilege::Create],
