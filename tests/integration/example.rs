@@ -8,7 +8,7 @@ use std::path::Path;
 const AUTH_PW: &str = "tracker-auth-Secret-1";
 
 /// The example with its `/run/secrets/` paths pointed at a temporary directory.
-fn example_spec(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn example_spec(dir: &Path) -> std::path::PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("provision");
     let text = std::fs::read_to_string(root.join("provision.yaml"))
         .unwrap()

@@ -51,13 +51,14 @@ fn api(extra: &[(String, String)]) -> String {
   UNION
   SELECT m.roleid, r.login FROM pg_catalog.pg_auth_members m JOIN reach r ON m.member = r.oid
 ), candidates(name, why, ord) AS (
+  -- `unnest` of two arrays is FROM-clause syntax, not a pg_catalog function.
   SELECT 'PUBLIC', 'every role, API roles included, holds what PUBLIC holds', 0
   UNION ALL
   SELECT g.rolname, min(pg_catalog.format('login `%s` does not inherit it and switches to it', r.login)), 1
   FROM reach r JOIN pg_catalog.pg_roles g ON g.oid = r.oid
   WHERE NOT g.rolcanlogin GROUP BY g.rolname
   UNION ALL
-  SELECT x.name, x.why, 2 FROM pg_catalog.unnest(ARRAY[{names}]::text[], ARRAY[{whys}]::text[]) x(name, why)
+  SELECT x.name, x.why, 2 FROM unnest(ARRAY[{names}]::text[], ARRAY[{whys}]::text[]) x(name, why)
   WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = x.name)
 ), api(name, why, arg) AS (
   SELECT DISTINCT ON (c.name) c.name, c.why, CASE WHEN c.name = 'PUBLIC' THEN 'public' ELSE c.name END
