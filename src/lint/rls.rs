@@ -169,7 +169,8 @@ fn view_bypasses(
         .api_roles
         .keys()
         .filter(|api| {
-            access.uses_schema(api, &schema.name)
+            Some(*api) != owner.as_ref()
+                && access.uses_schema(api, &schema.name)
                 && access
                     .holds(
                         api,
