@@ -67,11 +67,27 @@ pub enum Sub {
         /// Include the revokes `--prune` would run.
         #[arg(long)]
         prune: bool,
+        /// Security lints (printed as warnings).
+        #[command(flatten)]
+        lint: LintArgs,
     },
     /// Compare without changing anything; exit 2 on drift.
     Check,
     /// Validate the spec offline.
-    Validate,
+    Validate {
+        /// Security lints (printed as warnings).
+        #[command(flatten)]
+        lint: LintArgs,
+    },
+    /// Security lints on the spec (offline), or on the database with --live.
+    Lint {
+        /// Lint the connected database instead of the spec.
+        #[arg(long)]
+        live: bool,
+        /// Options.
+        #[command(flatten)]
+        lint: LintArgs,
+    },
     /// Wait until the server accepts connections.
     Wait {
         /// Overrides --wait-timeout.
@@ -96,6 +112,67 @@ pub enum Sub {
         #[arg(long = "schema", value_name = "SCHEMA")]
         schemas: Vec<String>,
     },
+}
+
+/// The lint options of `lint`, `validate` and `plan` (see docs/lints.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LintArgs {
+    /// Do not report this lint anywhere (repeatable).
+    #[arg(long = "allow", value_name = "ID", value_parser = parse_lint_id)]
+    pub allow: Vec<String>,
+    /// Fail with exit 2 on findings at or above this level [default: error for `lint`, none otherwise].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+    /// Treat this role as an API role, like `lint.api_roles` (repeatable).
+    #[arg(long = "api-role", value_name = "ROLE")]
+    pub api_roles: Vec<String>,
+}
+
+/// `--deny` levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Error-level findings fail.
+    #[value(alias = "errors")]
+    Error,
+    /// Warnings and errors fail.
+    #[value(alias = "warnings")]
+    Warning,
+    /// Every finding fails.
+    Info,
+    /// Nothing fails.
+    None,
+}
+
+fn parse_lint_id(id: &str) -> Result<String, String> {
+    match crate::lint::registry::find(id) {
+        Some(l) => Ok(l.id.to_string()),
+        None => Err(format!(
+            "unknown lint `{id}`; the lints are {}",
+            crate::lint::registry::ALL
+                .iter()
+                .map(|l| l.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+impl LintArgs {
+    /// The resolved options; `default_deny` applies without `--deny`.
+    pub fn options(self, default_deny: Option<crate::lint::Level>) -> crate::lint::Options {
+        use crate::lint::Level;
+        crate::lint::Options {
+            allow: self.allow,
+            deny: match self.deny {
+                None => default_deny,
+                Some(Deny::Error) => Some(Level::Error),
+                Some(Deny::Warning) => Some(Level::Warning),
+                Some(Deny::Info) => Some(Level::Info),
+                Some(Deny::None) => None,
+            },
+            api_roles: self.api_roles,
+        }
+    }
 }
 
 /// Parses `500ms`, `30s`, `5m`, `1h` or a plain number of seconds.
@@ -167,11 +244,22 @@ impl From<Cli> for Config {
 impl Config {
     /// Resolves the parsed command line.
     pub fn from_cli(cli: Cli) -> Config {
+        let mut lint = crate::lint::Options::default();
         let command = match cli.command {
             Sub::Apply { prune } => Command::Apply { prune },
-            Sub::Plan { prune } => Command::Plan { prune },
+            Sub::Plan { prune, lint: args } => {
+                lint = args.options(None);
+                Command::Plan { prune }
+            }
             Sub::Check => Command::Check,
-            Sub::Validate => Command::Validate,
+            Sub::Validate { lint: args } => {
+                lint = args.options(None);
+                Command::Validate
+            }
+            Sub::Lint { live, lint: args } => {
+                lint = args.options(Some(crate::lint::Level::Error));
+                Command::Lint { live }
+            }
             Sub::Wait { timeout } => Command::Wait {
                 timeout: timeout.unwrap_or(cli.wait_timeout),
             },
@@ -201,6 +289,7 @@ impl Config {
             lock_wait: cli.lock_wait,
             lock_timeout: cli.lock_timeout,
             reprobe: cli.reprobe,
+            lint,
         }
     }
 }

@@ -20,6 +20,11 @@ pub enum Command {
     Check,
     /// Validate offline.
     Validate,
+    /// Security lints: the spec, or (`live`) the connected database.
+    Lint {
+        /// Lint the database instead of the spec.
+        live: bool,
+    },
     /// Wait for the server.
     Wait {
         /// How long.
@@ -57,4 +62,6 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// Ignore pg-provision's memory.
     pub reprobe: bool,
+    /// Lint options (`lint`, `validate`, `plan`).
+    pub lint: crate::lint::Options,
 }

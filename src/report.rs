@@ -61,8 +61,13 @@ fn refusal_json(r: &Refusal) -> Value {
     json!({ "object": r.object, "reason": r.reason, "hint": r.hint, "origin": origin_json(&r.origin) })
 }
 
-/// `validate` succeeded.
-pub fn validated(spec: &Spec, file: &Path, format: OutputFormat) -> Result<(), Error> {
+/// `validate` succeeded (lint findings are warnings here).
+pub fn validated(
+    spec: &Spec,
+    file: &Path,
+    format: OutputFormat,
+    lints: &crate::lint::Report,
+) -> Result<(), Error> {
     match format {
         OutputFormat::Json => stdout(&format!(
             "{}\n",
@@ -72,15 +77,62 @@ pub fn validated(spec: &Spec, file: &Path, format: OutputFormat) -> Result<(), E
                 "roles": spec.roles.len(),
                 "schemas": spec.schemas.len(),
                 "extensions": spec.extensions.len(),
+                "lints": crate::lint::render::json(lints),
             })
         )),
         OutputFormat::Human => {
+            lint_warnings(lints, file);
             stderr(&format!(
                 "{}: valid ({} roles, {} schemas, {} extensions)\n",
                 file.display(),
                 spec.roles.len(),
                 spec.schemas.len(),
                 spec.extensions.len()
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// Lint findings of `validate` and `plan`: warnings on stderr, and a count,
+/// when there is anything to say.
+pub fn lint_warnings(lints: &crate::lint::Report, file: &Path) {
+    if lints.findings.is_empty() && lints.allowed.is_empty() {
+        return;
+    }
+    stderr(&crate::lint::render::findings(lints, Some(file)));
+    stderr(&format!("lint: {}\n", crate::lint::render::counts(lints)));
+}
+
+/// The result of `lint`: findings are its data (stdout); notes and the
+/// count go to stderr. `target` is the spec file or the database.
+pub fn linted(
+    lints: &crate::lint::Report,
+    file: &Path,
+    target: &str,
+    live: bool,
+    denied: bool,
+    format: OutputFormat,
+) -> Result<(), Error> {
+    match format {
+        OutputFormat::Json => {
+            let mut value = crate::lint::render::json(lints);
+            value["command"] = json!("lint");
+            value["live"] = json!(live);
+            value["target"] = json!(target);
+            value["denied"] = json!(denied);
+            stdout(&format!("{value}\n"))
+        }
+        OutputFormat::Human => {
+            let spec_file = (!live).then_some(file);
+            stdout(&crate::lint::render::findings(lints, spec_file))?;
+            for note in &lints.notes {
+                stderr(&format!("note: {note}\n"));
+            }
+            stderr(&format!(
+                "lint: {} in {target}; API roles: {}\n",
+                crate::lint::render::counts(lints),
+                crate::lint::render::api_roles(lints)
             ));
             Ok(())
         }
@@ -116,6 +168,7 @@ pub fn outcome(
     options: &Options,
     stats: &Stats,
     format: OutputFormat,
+    lints: Option<&crate::lint::Report>,
 ) -> Result<(), Error> {
     let plan = &outcome.plan;
     let server = &outcome.server;
@@ -146,6 +199,7 @@ pub fn outcome(
                     "remembered": outcome.remembered,
                     "elapsed_ms": stats.elapsed.as_millis() as u64,
                     "round_trips": stats.round_trips,
+                    "lints": lints.map(crate::lint::render::json),
                 })
             ))
         }

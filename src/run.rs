@@ -15,9 +15,11 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     match &config.command {
         Command::Validate => {
             let spec = spec::load(&config.file)?;
-            report::validated(&spec, &config.file, config.output)?;
-            Ok(exit::OK)
+            let lints = crate::lint::check(&spec, &config.lint);
+            report::validated(&spec, &config.file, config.output, &lints)?;
+            Ok(lint_exit(&lints, config, exit::OK))
         }
+        Command::Lint { live } => lint(config, *live),
         Command::Wait { timeout } => {
             let settings = settings(config)?;
             connect::wait(&settings, *timeout)?;
@@ -43,8 +45,48 @@ fn settings(config: &Config) -> Result<ConnectionSettings, Error> {
     )?)
 }
 
+/// `exit::DRIFT` (2) when lint findings reach `--deny`, else `code`.
+fn lint_exit(lints: &crate::lint::Report, config: &Config, code: u8) -> u8 {
+    if code == exit::OK && lints.denied(config.lint.deny) {
+        exit::DRIFT
+    } else {
+        code
+    }
+}
+
+/// `lint`: the spec offline, or (`live`) the connected database, with the
+/// spec's allowances and API roles when the spec file exists.
+fn lint(config: &Config, live: bool) -> Result<u8, Error> {
+    let (lints, target) = if live {
+        let spec = if config.file.exists() {
+            Some(spec::load(&config.file)?)
+        } else {
+            None
+        };
+        let settings = settings(config)?;
+        let client = connect::wait(&settings, config.wait_timeout)?;
+        let mut session = Session::new(client);
+        let lints = crate::lint::live::check(&mut session, spec.as_ref(), &config.lint)?;
+        (lints, settings.describe())
+    } else {
+        let spec = spec::load(&config.file)?;
+        let lints = crate::lint::check(&spec, &config.lint);
+        (lints, format!("`{}`", config.file.display()))
+    };
+    let denied = lints.denied(config.lint.deny);
+    report::linted(&lints, &config.file, &target, live, denied, config.output)?;
+    Ok(if denied { exit::DRIFT } else { exit::OK })
+}
+
 fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Result<u8, Error> {
     let spec = spec::load(&config.file)?;
+    // `plan` lints the spec before connecting: its warnings show even when
+    // the server cannot be reached.
+    let lints = matches!(config.command, Command::Plan { .. })
+        .then(|| crate::lint::check(&spec, &config.lint));
+    if let (Some(lints), crate::config::OutputFormat::Human) = (&lints, config.output) {
+        report::lint_warnings(lints, &config.file);
+    }
     let settings = settings(config)?;
     let client = connect::wait(&settings, config.wait_timeout)?;
     let mut session = Session::new(client);
@@ -60,10 +102,21 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         elapsed: started.elapsed(),
         round_trips: session.round_trips(),
     };
-    report::outcome(&config.command, &outcome, &options, &stats, config.output)?;
-    Ok(match config.command {
+    report::outcome(
+        &config.command,
+        &outcome,
+        &options,
+        &stats,
+        config.output,
+        lints.as_ref(),
+    )?;
+    let code = match config.command {
         Command::Check if outcome.plan.has_drift() => exit::DRIFT,
         Command::Plan { .. } if !outcome.plan.refusals.is_empty() => exit::FAILURE,
         _ => exit::OK,
+    };
+    Ok(match &lints {
+        Some(lints) => lint_exit(lints, config, code),
+        None => code,
     })
 }

@@ -24,7 +24,8 @@ use serde::Deserialize;
 pub const QUERY_COUNT: usize = 9;
 
 /// Schemas whose contents are PostgreSQL's own.
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+const USER_SCHEMA: &str =
+    "n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision')";
 
 /// `aclexplode` of an ACL expression as `[[grantee, grantor, privilege,
 /// grantable], …]`, owner's entries included; `[]` for NULL.

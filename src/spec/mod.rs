@@ -5,9 +5,11 @@
 //! problem with its YAML path and line:column.
 
 pub mod error;
+pub mod lint;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod raw_lint;
 pub mod raw_table;
 pub mod routine;
 pub mod security;
@@ -127,6 +129,7 @@ fn locate(spec: &mut Spec, locations: &Locations) {
     for ext in spec.extensions.values_mut() {
         set(&mut ext.origin);
     }
+    spec.lint.origins_mut().for_each(set);
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ pub struct Spec {
     pub extensions: BTreeMap<String, Extension>,
     /// Declared default privileges, in spec order.
     pub default_privileges: Vec<DefaultPrivilege>,
+    /// Lint allowances and API roles (`lint:` keys).
+    pub lint: crate::spec::lint::LintSettings,
 }
 
 /// Role attributes; unspecified keys take PostgreSQL's `CREATE ROLE` defaults.

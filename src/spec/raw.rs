@@ -29,6 +29,8 @@ pub struct RawSpec {
     pub extensions: BTreeMap<String, Option<RawExtension>>,
     #[serde(default)]
     pub default_privileges: Vec<RawDefaultPrivilege>,
+    /// Lint allowances for the whole spec and the API roles (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLintSettings>,
 }
 
 /// A role under `roles:`.
@@ -50,6 +52,8 @@ pub struct RawRole {
     #[serde(default)]
     pub settings: BTreeMap<String, RawSetting>,
     pub comment: Option<String>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// Where a password comes from.
@@ -126,6 +130,8 @@ pub struct RawDatabase {
     #[serde(default)]
     pub settings: BTreeMap<String, RawSetting>,
     pub comment: Option<String>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A schema under `schemas:`.
@@ -148,6 +154,8 @@ pub struct RawSchema {
     pub functions: BTreeMap<String, RawFunction>,
     #[serde(default)]
     pub types: BTreeMap<String, Option<RawType>>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A type under `types:`: adopted (enum, composite, range or domain made by
@@ -208,6 +216,8 @@ pub struct RawTable {
     pub indexes: BTreeMap<String, RawIndex>,
     pub seed: Option<RawSeed>,
     // --- end tables slice ---
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A view under `views:`. Without a definition it is adopted: only owner,
@@ -228,6 +238,8 @@ pub struct RawView {
     pub security_invoker: Option<bool>,
     pub security_barrier: Option<bool>,
     pub check_option: Option<String>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A table or view `grants:` item, optionally limited to some columns.
@@ -263,6 +275,8 @@ pub struct RawSequence {
     pub cycle: Option<bool>,
     pub owned_by: Option<String>,
     // --- end tables slice ---
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A function or procedure under `functions:`, identified by name and
@@ -295,6 +309,8 @@ pub struct RawFunction {
     pub set: Option<BTreeMap<String, RawSetting>>,
     pub cost: Option<f64>,
     pub rows: Option<f64>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// A `default_privileges:` item.
@@ -306,6 +322,8 @@ pub struct RawDefaultPrivilege {
     pub on: String,
     pub grant: Option<RawGrant>,
     pub revoke: Option<RawRevoke>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// An extension under `extensions:`.
@@ -314,6 +332,8 @@ pub struct RawDefaultPrivilege {
 pub struct RawExtension {
     pub schema: Option<String>,
     pub version: Option<String>,
+    /// Lints allowed here, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 /// `grants:` item.

@@ -104,6 +104,8 @@ pub struct RawPolicy {
     pub using: Option<String>,
     /// `with_check:`.
     pub with_check: Option<String>,
+    /// Lints allowed on this policy, with the reason (see docs/lints.md).
+    pub lint: Option<super::raw_lint::RawLint>,
 }
 
 fn all() -> PolicyCommand {

@@ -89,6 +89,7 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
     }
     let mut spec = Spec {
         prune: raw.prune,
+        lint: crate::spec::lint::collect(&raw, &mut v.issues),
         ..Spec::default()
     };
 

@@ -17,6 +17,7 @@ mod handwritten;
 mod harness;
 mod identifiers;
 mod invalid_spec;
+mod lint;
 mod locks;
 mod memberships;
 mod non_superuser;
