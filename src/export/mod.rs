@@ -1,0 +1,2 @@
+//! `pg-provision export`: a spec from a live database.
+pub mod yaml;
