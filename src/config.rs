@@ -25,6 +25,15 @@ pub enum Command {
         /// How long.
         timeout: Duration,
     },
+    /// Print a spec of the connected database.
+    Export {
+        /// What to export.
+        options: crate::export::Options,
+        /// `-o FILE`: write the spec there instead of stdout.
+        out: Option<PathBuf>,
+        /// `--split DIR`: bodies and queries to files there.
+        split: Option<PathBuf>,
+    },
 }
 
 /// Output format.

@@ -31,6 +31,11 @@ pub fn run(config: &Config) -> Result<u8, Error> {
             started,
         ),
         Command::Check => converge(config, false, true, started),
+        Command::Export {
+            options,
+            out,
+            split,
+        } => crate::export::run(config, options, out.as_deref(), split.as_deref(), started),
     }
 }
 

@@ -312,7 +312,9 @@ fn float(f: f64) -> String {
 }
 
 fn key(k: &str) -> String {
-    scalar(k)
+    // `on` is a spec key (`on: tables`); the spec is read with strict
+    // booleans, and a mapping key is a string anyway.
+    if k == "on" { k.to_string() } else { scalar(k) }
 }
 
 /// YAML 1.1 and 1.2 words that are not strings when plain.
