@@ -371,8 +371,8 @@ mod tests {
         });
         assert_eq!(
             text,
-            "grants: [{ to: [a, b], privileges: [SELECT] }, { to: [b], privileges: [INSERT], with_grant_option: true }]\n\
-             revoke: [{ from: [PUBLIC], privileges: [EXECUTE] }, { from: [a], privileges: [SELECT] }]\n"
+            "grants:\n  - { to: [a, b], privileges: [SELECT] }\n  - { to: [b], privileges: [INSERT], with_grant_option: true }\n\
+             revoke: [{ from: [a], privileges: [SELECT] }, { from: [PUBLIC], privileges: [EXECUTE] }]\n"
         );
     }
 
