@@ -452,50 +452,50 @@ WHERE NOT t.tgisinternal AND {USER_SCHEMA} AND {ext}",
 fn unsupported() -> String {
     let user = |alias: &str| format!("{alias}.oid >= 16384");
     format!(
-        "SELECT coalesce(json_agg(x ORDER BY x), '[]')::text FROM (
-  SELECT json_build_array('event trigger', evtname)::text AS x FROM pg_catalog.pg_event_trigger et
+        "SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text FROM (
+  SELECT json_build_array('event trigger', evtname) AS x FROM pg_catalog.pg_event_trigger et
     WHERE {evt_ext}
-  UNION ALL SELECT json_build_array('publication', pubname)::text FROM pg_catalog.pg_publication
-  UNION ALL SELECT json_build_array('subscription', subname)::text FROM pg_catalog.pg_subscription
+  UNION ALL SELECT json_build_array('publication', pubname) FROM pg_catalog.pg_publication
+  UNION ALL SELECT json_build_array('subscription', subname) FROM pg_catalog.pg_subscription
     WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-  UNION ALL SELECT json_build_array('foreign-data wrapper', fdwname)::text FROM pg_catalog.pg_foreign_data_wrapper w
+  UNION ALL SELECT json_build_array('foreign-data wrapper', fdwname) FROM pg_catalog.pg_foreign_data_wrapper w
     WHERE {fdw_ext}
-  UNION ALL SELECT json_build_array('foreign server', srvname)::text FROM pg_catalog.pg_foreign_server
-  UNION ALL SELECT json_build_array('user mapping', usename || ' on ' || srvname)::text FROM pg_catalog.pg_user_mappings
-  UNION ALL SELECT json_build_array('rule', n.nspname || '.' || c.relname || ' ' || r.rulename)::text
+  UNION ALL SELECT json_build_array('foreign server', srvname) FROM pg_catalog.pg_foreign_server
+  UNION ALL SELECT json_build_array('user mapping', usename || ' on ' || srvname) FROM pg_catalog.pg_user_mappings
+  UNION ALL SELECT json_build_array('rule', n.nspname || '.' || c.relname || ' ' || r.rulename)
     FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA}
-  UNION ALL SELECT json_build_array('operator', n.nspname || '.' || o.oprname)::text
+  UNION ALL SELECT json_build_array('operator', n.nspname || '.' || o.oprname)
     FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
     WHERE {USER_SCHEMA} AND {opr_ext}
-  UNION ALL SELECT json_build_array('operator class', n.nspname || '.' || o.opcname)::text
+  UNION ALL SELECT json_build_array('operator class', n.nspname || '.' || o.opcname)
     FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace
     WHERE {USER_SCHEMA} AND {opc_ext}
-  UNION ALL SELECT json_build_array('cast', pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL))::text
+  UNION ALL SELECT json_build_array('cast', pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL))
     FROM pg_catalog.pg_cast c WHERE {cast_user} AND {cast_ext}
-  UNION ALL SELECT json_build_array('collation', n.nspname || '.' || c.collname)::text
+  UNION ALL SELECT json_build_array('collation', n.nspname || '.' || c.collname)
     FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
     WHERE {USER_SCHEMA} AND {coll_ext}
-  UNION ALL SELECT json_build_array('text search configuration', n.nspname || '.' || c.cfgname)::text
+  UNION ALL SELECT json_build_array('text search configuration', n.nspname || '.' || c.cfgname)
     FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
     WHERE {USER_SCHEMA} AND {cfg_ext}
-  UNION ALL SELECT json_build_array('text search dictionary', n.nspname || '.' || d.dictname)::text
+  UNION ALL SELECT json_build_array('text search dictionary', n.nspname || '.' || d.dictname)
     FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
     WHERE {USER_SCHEMA} AND {dict_ext}
-  UNION ALL SELECT json_build_array('statistics object', n.nspname || '.' || s.stxname)::text
+  UNION ALL SELECT json_build_array('statistics object', n.nspname || '.' || s.stxname)
     FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
     WHERE {USER_SCHEMA}
-  UNION ALL SELECT json_build_array('conversion', n.nspname || '.' || c.conname)::text
+  UNION ALL SELECT json_build_array('conversion', n.nspname || '.' || c.conname)
     FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
     WHERE {USER_SCHEMA} AND {conv_ext}
-  UNION ALL SELECT json_build_array('procedural language', l.lanname)::text FROM pg_catalog.pg_language l
+  UNION ALL SELECT json_build_array('procedural language', l.lanname) FROM pg_catalog.pg_language l
     WHERE {lang_user} AND {lang_ext}
-  UNION ALL SELECT json_build_array('access method', a.amname)::text FROM pg_catalog.pg_am a
+  UNION ALL SELECT json_build_array('access method', a.amname) FROM pg_catalog.pg_am a
     WHERE {am_user} AND {am_ext}
-  UNION ALL SELECT json_build_array('large objects', count(*) || ' of them')::text
+  UNION ALL SELECT json_build_array('large objects', count(*) || ' of them')
     FROM pg_catalog.pg_largeobject_metadata HAVING count(*) > 0
-  UNION ALL SELECT json_build_array('tablespace', spcname)::text FROM pg_catalog.pg_tablespace
+  UNION ALL SELECT json_build_array('tablespace', spcname) FROM pg_catalog.pg_tablespace
     WHERE spcname NOT IN ('pg_default', 'pg_global')
 ) u",
         evt_ext = not_extension("pg_event_trigger", "et.oid"),

@@ -9,6 +9,7 @@ mod core;
 mod example;
 mod example_chatbot;
 mod example_shop;
+mod export;
 mod fingerprint;
 mod handwritten;
 mod harness;
