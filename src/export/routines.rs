@@ -6,7 +6,7 @@
 use super::state::{Relation, Routine};
 use super::yaml::{Map, Node};
 use super::{Ctx, Out, names, settings};
-use std::path::PathBuf;
+use std::path::Path;
 
 /// The `search_path` the export pins on a SECURITY DEFINER function that
 /// has none the validator accepts (the docs' example).
@@ -180,7 +180,7 @@ fn text_or_file(
 }
 
 /// A path as the spec writes it (forward slashes).
-fn display(path: &PathBuf) -> String {
+fn display(path: &Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
