@@ -17,12 +17,12 @@ use crate::catalog::{Catalog, Server};
 use crate::change::Change;
 use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
+use crate::observe;
 use crate::plan::{self, Plan};
 use crate::quote::literal;
 use crate::session::Session;
 use crate::spec::Spec;
 use crate::verify;
-use crate::observe;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -69,9 +69,7 @@ pub struct Outcome {
 fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
     let timeout = literal(&format!("{}ms", options.lock_timeout.as_millis()));
     if options.dry_run {
-        return session.batch(&format!(
-            "SET lock_timeout = {timeout}; {BEGIN_READ_ONLY}"
-        ));
+        return session.batch(&format!("SET lock_timeout = {timeout}; {BEGIN_READ_ONLY}"));
     }
     session.batch(&format!(
         "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {timeout}",
@@ -126,12 +124,7 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
     let mut previous: Option<Catalog> = None;
     let mut last: Option<Catalog> = None;
     for pass in 0..MAX_PASSES {
-        let catalog = observe::observe(
-            session,
-            spec,
-            observe_options(options),
-            previous.as_ref(),
-        )?;
+        let catalog = observe::observe(session, spec, observe_options(options), previous.as_ref())?;
         let mut plan = plan::build_for(
             diff_after_create(spec, &catalog, &created),
             options.prune,
@@ -246,7 +239,11 @@ fn remember(session: &mut Session, spec: &Spec, catalog: &Catalog) -> Result<Opt
         .iter()
         .filter(|(k, v)| catalog.memory.get(*k) != Some(*v))
         .count()
-        + catalog.memory.keys().filter(|k| !rows.contains_key(*k)).count();
+        + catalog
+            .memory
+            .keys()
+            .filter(|k| !rows.contains_key(*k))
+            .count();
     session
         .batch(&format!("{create}{sql}"))
         .map_err(|e| statement_error(&e, None))?;
@@ -286,8 +283,7 @@ fn locate_failure(
         return fallback();
     }
     let found = (|| {
-        let catalog =
-            observe::observe(session, spec, observe_options(options), None).ok()?;
+        let catalog = observe::observe(session, spec, observe_options(options), None).ok()?;
         let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
         for change in &plan.changes {
             if let Err(e) = session.batch(change.statement.render().as_str()) {

@@ -112,6 +112,28 @@ pub enum Sub {
         #[arg(long = "schema", value_name = "SCHEMA")]
         schemas: Vec<String>,
     },
+    /// Print a spec of the connected database and the cluster's roles (see docs/export.md).
+    Export {
+        /// Write the spec to FILE instead of stdout.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write function bodies and view queries to files under DIR (needs -o).
+        #[arg(long, value_name = "DIR")]
+        split: Option<PathBuf>,
+        /// Export only this schema (repeatable).
+        #[arg(long = "schema", value_name = "NAME")]
+        schemas: Vec<String>,
+        /// Leave this schema out (repeatable).
+        #[arg(long = "exclude-schema", value_name = "NAME")]
+        exclude_schemas: Vec<String>,
+        /// Roles and their memberships only.
+        #[arg(long, conflicts_with_all = ["schemas", "exclude_schemas", "adopt", "split"])]
+        roles_only: bool,
+        /// List tables, views, sequences, functions and types without their
+        /// definitions (owner, grants, RLS and policies only).
+        #[arg(long)]
+        adopt: bool,
+    },
 }
 
 /// The lint options of `lint`, `validate` and `plan` (see docs/lints.md).
@@ -276,6 +298,24 @@ impl Config {
                 server_major,
                 schemas,
             }),
+            Sub::Export {
+                out,
+                split,
+                schemas,
+                exclude_schemas,
+                roles_only,
+                adopt,
+            } => Command::Export {
+                options: crate::export::Options {
+                    schemas,
+                    exclude_schemas,
+                    roles_only,
+                    adopt,
+                    split: None,
+                },
+                out,
+                split,
+            },
         };
         Config {
             command,

@@ -32,6 +32,15 @@ pub enum Command {
     },
     /// Explain a role's privileges.
     Explain(crate::explain::Request),
+    /// Print a spec of the connected database.
+    Export {
+        /// What to export.
+        options: crate::export::Options,
+        /// `-o FILE`: write the spec there instead of stdout.
+        out: Option<PathBuf>,
+        /// `--split DIR`: bodies and queries to files there.
+        split: Option<PathBuf>,
+    },
 }
 
 /// Output format.

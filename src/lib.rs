@@ -13,6 +13,7 @@ pub mod connect;
 pub mod diff;
 pub mod error;
 pub mod explain;
+pub mod export;
 pub mod lint;
 pub mod observe;
 pub mod plan;

@@ -34,6 +34,11 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         ),
         Command::Check => converge(config, false, true, started),
         Command::Explain(request) => crate::explain::run(config, request),
+        Command::Export {
+            options,
+            out,
+            split,
+        } => crate::export::run(config, options, out.as_deref(), split.as_deref(), started),
     }
 }
 

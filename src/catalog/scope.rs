@@ -42,11 +42,7 @@ impl Scope {
 
     /// Whether `schema` is in scope.
     pub fn contains(&self, schema: &str) -> bool {
-        schema != STATE_SCHEMA
-            && self
-                .schemas
-                .as_ref()
-                .is_none_or(|s| s.contains(schema))
+        schema != STATE_SCHEMA && self.schemas.as_ref().is_none_or(|s| s.contains(schema))
     }
 
     /// The SQL condition on the schema name column `column` (e.g.

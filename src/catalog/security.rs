@@ -48,7 +48,9 @@ pub fn row_security(tables: &str, detail: Detail) -> String {
 )::text",
         using = text("p.polqual"),
         with_check = text("p.polwithcheck"),
-        fp = fingerprint("coalesce(p.polqual::text, '') || '|' || coalesce(p.polwithcheck::text, '')"),
+        fp = fingerprint(
+            "coalesce(p.polqual::text, '') || '|' || coalesce(p.polwithcheck::text, '')"
+        ),
     )
 }
 
@@ -223,7 +225,13 @@ pub fn scratch_table(table: &str, columns: &[ColumnState]) -> Scratch {
 
 /// The probe of a declared policy: `create` (a `CREATE POLICY … ON
 /// pg_temp."t"`) on the scratch table, then its expressions as printed.
-pub fn policy_probe(key: String, scratch: Scratch, name: &str, create: String, subject: Subject) -> Probe {
+pub fn policy_probe(
+    key: String,
+    scratch: Scratch,
+    name: &str,
+    create: String,
+    subject: Subject,
+) -> Probe {
     let relid = format!("{}::pg_catalog.regclass", literal(&scratch_name(&scratch)));
     let read = format!(
         "SELECT json_build_array(pg_catalog.pg_get_expr(p.polqual, p.polrelid),
@@ -236,7 +244,13 @@ pub fn policy_probe(key: String, scratch: Scratch, name: &str, create: String, s
 
 /// The probe of a declared trigger: `create` on the scratch table, then its
 /// comparable definition.
-pub fn trigger_probe(key: String, scratch: Scratch, name: &str, create: String, subject: Subject) -> Probe {
+pub fn trigger_probe(
+    key: String,
+    scratch: Scratch,
+    name: &str,
+    create: String,
+    subject: Subject,
+) -> Probe {
     let relid = format!("{}::pg_catalog.regclass", literal(&scratch_name(&scratch)));
     let read = format!(
         "SELECT {} FROM pg_catalog.pg_trigger t WHERE t.tgrelid = {relid} AND t.tgname = {}",
@@ -246,7 +260,13 @@ pub fn trigger_probe(key: String, scratch: Scratch, name: &str, create: String, 
     table_probe(key, scratch, create, read, subject)
 }
 
-fn table_probe(key: String, scratch: Scratch, create: String, read: String, subject: Subject) -> Probe {
+fn table_probe(
+    key: String,
+    scratch: Scratch,
+    create: String,
+    read: String,
+    subject: Subject,
+) -> Probe {
     Probe {
         key,
         question: Some(format!("{create}\n{read}")),
@@ -317,7 +337,11 @@ mod tests {
                 table: String::new(),
             },
         );
-        assert!(p.read.contains(r#"'pg_temp."users"'::pg_catalog.regclass"#), "{}", p.read);
+        assert!(
+            p.read.contains(r#"'pg_temp."users"'::pg_catalog.regclass"#),
+            "{}",
+            p.read
+        );
         assert!(p.full_question().unwrap().starts_with("CREATE TEMP TABLE"));
     }
 }

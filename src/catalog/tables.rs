@@ -185,7 +185,13 @@ pub fn fingerprint(expr: &str) -> String {
 /// or without the printed texts (`detail`).
 pub fn shape(oid: &str, detail: Detail) -> String {
     let texts = detail == Detail::Texts;
-    let text = |expr: &str| if texts { expr.to_string() } else { "NULL".to_string() };
+    let text = |expr: &str| {
+        if texts {
+            expr.to_string()
+        } else {
+            "NULL".to_string()
+        }
+    };
     let keys = |from: &str, to: &str| {
         if texts {
             format!(

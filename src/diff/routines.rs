@@ -115,7 +115,11 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
         };
         let question = format!(
             "{} {}({}) {}",
-            if d.def.procedure { "procedure" } else { "function" },
+            if d.def.procedure {
+                "procedure"
+            } else {
+                "function"
+            },
             d.decl.name,
             d.args,
             if exists {

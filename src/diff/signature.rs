@@ -44,6 +44,16 @@ pub fn has_output_params(args: &str) -> bool {
 /// the identity.
 fn declared_param(p: &str) -> Option<String> {
     let mut w = words(&strip_typmods(p));
+    // A default (`DEFAULT 10`, `= 10`) is not part of the type.
+    if let Some(at) = w.iter().position(|x| x == "default" || x.starts_with('=')) {
+        w.truncate(at);
+    }
+    if let Some(last) = w.last_mut()
+        && !last.starts_with('"')
+        && let Some(at) = last.find('=')
+    {
+        last.truncate(at);
+    }
     match w.first().map(String::as_str) {
         Some("out") => return None,
         Some("in" | "inout" | "variadic") => {
@@ -97,12 +107,15 @@ fn lower_outside_quotes(text: &str) -> String {
         .collect()
 }
 
-/// Splits at commas outside parentheses and quotes; an empty list gives none.
+/// Splits at commas outside parentheses and quotes (a default's string
+/// literal included); an empty list gives none.
 fn split(text: &str) -> Vec<String> {
-    let (mut depth, mut quoted) = (0, false);
+    let (mut depth, mut quoted, mut literal) = (0, false, false);
     let mut parts = vec![String::new()];
     for c in text.chars() {
         match c {
+            '\'' if !quoted => literal = !literal,
+            _ if literal => {}
             '"' => quoted = !quoted,
             '(' if !quoted => depth += 1,
             ')' if !quoted => depth -= 1,
@@ -202,6 +215,12 @@ mod tests {
         assert!(matches("x double precision, OUT y int", "double precision"));
         assert!(matches(r#""Odd Name" "MyType""#, r#""MyType""#));
         assert!(matches("v app.mood", "app.mood"));
+        assert!(matches("IN days integer DEFAULT 1", "integer"));
+        assert!(matches(
+            "n int = 10, m text DEFAULT 'a, b'",
+            "integer, text"
+        ));
+        assert!(matches("n int=10", "integer"));
     }
 
     #[test]

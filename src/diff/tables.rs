@@ -177,7 +177,12 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
 /// The statements building a table's scratch copy `pg_temp.<name>` from the
 /// spec: the spec's columns that exist live (types, defaults but a serial's,
 /// generation expressions), its check constraints and indexes that exist live.
-fn scratch_setup(name: &str, live: &TableShape, table: &Table, existing: &[&Column]) -> Vec<String> {
+fn scratch_setup(
+    name: &str,
+    live: &TableShape,
+    table: &Table,
+    existing: &[&Column],
+) -> Vec<String> {
     let temp = format!("pg_temp.{}", ident(name));
     let columns: Vec<ColumnSql> = existing
         .iter()

@@ -71,9 +71,10 @@ pub(super) fn diff(spec: &Spec, table: &Table<'_>, catalog: &Catalog, out: &mut 
         }
         let replace = match live.get(name) {
             None => false,
-            Some(_) if catalog
-                .uncompared
-                .contains_key(&probe_key("trigger", table, name)) =>
+            Some(_)
+                if catalog
+                    .uncompared
+                    .contains_key(&probe_key("trigger", table, name)) =>
             {
                 continue;
             }

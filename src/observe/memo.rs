@@ -59,13 +59,10 @@ impl Context {
                 .push(format!("view {schema}.{name}({})", columns.join(",")));
         }
         for f in &catalog.functions {
-            by_name
-                .entry(f.name.clone())
-                .or_default()
-                .push(format!(
-                    "{} {}.{}({})",
-                    f.kind, f.schema, f.name, f.identity_args
-                ));
+            by_name.entry(f.name.clone()).or_default().push(format!(
+                "{} {}.{}({})",
+                f.kind, f.schema, f.name, f.identity_args
+            ));
         }
         for v in by_name.values_mut() {
             v.sort();

@@ -142,11 +142,7 @@ pub fn observe(
         run.push(p.clone());
     }
     for p in data {
-        if let Some(reason) = options
-            .read_only
-            .then(|| unreadable(p, &catalog))
-            .flatten()
-        {
+        if let Some(reason) = options.read_only.then(|| unreadable(p, &catalog)).flatten() {
             uncompared(&mut catalog, p, reason);
         } else {
             run.push(p.clone());
@@ -263,7 +259,9 @@ fn unreadable(p: &Probe, catalog: &Catalog) -> Option<String> {
     let relation = catalog.relations.get(&key)?;
     let role = &catalog.server.current_user;
     if catalog.locked.contains(&relation.oid) {
-        return Some("another session holds the table locked (ACCESS EXCLUSIVE); not waited for".into());
+        return Some(
+            "another session holds the table locked (ACCESS EXCLUSIVE); not waited for".into(),
+        );
     }
     if !relation.selectable {
         return Some(format!(

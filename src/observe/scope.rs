@@ -13,7 +13,11 @@ pub fn of(spec: &Spec) -> Scope {
     let mut schemas: BTreeSet<String> = spec.schemas.keys().cloned().collect();
     schemas.insert("public".to_string());
     schemas.extend(spec.extensions.values().filter_map(|e| e.schema.clone()));
-    schemas.extend(spec.default_privileges.iter().filter_map(|d| d.schema.clone()));
+    schemas.extend(
+        spec.default_privileges
+            .iter()
+            .filter_map(|d| d.schema.clone()),
+    );
     let mut texts: Vec<&str> = Vec::new();
     for schema in spec.schemas.values() {
         for object in schema.objects.values() {

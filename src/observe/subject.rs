@@ -36,9 +36,10 @@ fn routine<'c>(
     name: &str,
     args: &str,
 ) -> Option<&'c crate::catalog::routines::RoutineDefinitionState> {
-    let f = catalog.functions.iter().find(|f| {
-        f.schema == schema && f.name == name && signature::matches(args, &f.arg_types)
-    })?;
+    let f = catalog
+        .functions
+        .iter()
+        .find(|f| f.schema == schema && f.name == name && signature::matches(args, &f.arg_types))?;
     catalog
         .routine_definitions
         .iter()
@@ -106,12 +107,28 @@ pub fn fingerprint(subject: &Subject, catalog: &Catalog) -> Option<String> {
             schema,
             table,
             name,
-        } => Some(catalog.security.policies.get(&key(schema, table))?.get(name)?.fp.clone()),
+        } => Some(
+            catalog
+                .security
+                .policies
+                .get(&key(schema, table))?
+                .get(name)?
+                .fp
+                .clone(),
+        ),
         Subject::Trigger {
             schema,
             table,
             name,
-        } => Some(catalog.security.triggers.get(&key(schema, table))?.get(name)?.fp.clone()),
+        } => Some(
+            catalog
+                .security
+                .triggers
+                .get(&key(schema, table))?
+                .get(name)?
+                .fp
+                .clone(),
+        ),
         Subject::View { schema, name } => {
             Some(catalog.view_definitions.get(&key(schema, name))?.fp.clone())
         }
@@ -276,7 +293,11 @@ pub fn derive(subject: &Subject, catalog: &Catalog) -> Option<(String, String)> 
             table,
             name,
         } => {
-            let p = catalog.security.policies.get(&key(schema, table))?.get(name)?;
+            let p = catalog
+                .security
+                .policies
+                .get(&key(schema, table))?
+                .get(name)?;
             let texts = json(&(&p.using, &p.with_check));
             Some((texts.clone(), texts))
         }
@@ -285,7 +306,11 @@ pub fn derive(subject: &Subject, catalog: &Catalog) -> Option<(String, String)> 
             table,
             name,
         } => {
-            let t = catalog.security.triggers.get(&key(schema, table))?.get(name)?;
+            let t = catalog
+                .security
+                .triggers
+                .get(&key(schema, table))?
+                .get(name)?;
             Some((t.definition.clone(), json(&t.definition)))
         }
         Subject::View { schema, name } => {

@@ -6,9 +6,11 @@
 //! a password, and that it is SCRAM, is kept. Inside schemas: relations with
 //! owners, RLS flags, ACLs and column ACLs, columns, constraints, indexes,
 //! views, sequences, triggers, policies, functions (properties and a hash of
-//! the body), types (enum labels, owner, ACL) and default ACLs.
-//! pg-provision's own memory (schema `pgprovision`, a cache) is left out: a
-//! database built by hand has none, and it changes nothing a user sees.
+//! the body — without leading and trailing whitespace, which the spec
+//! ignores, docs/spec-routines.md), types (enum labels, owner, ACL) and
+//! default ACLs. pg-provision's own memory (schema `pgprovision`, a cache)
+//! is left out: a database built by hand has none, and it changes nothing a
+//! user sees.
 
 use crate::support::cluster::Cluster;
 
@@ -98,7 +100,7 @@ SELECT coalesce(string_agg(line, E'\n' ORDER BY line), '') FROM (
   SELECT format('function %s.%s(%s) kind=%s owner=%s lang=%s volatile=%s strict=%s definer=%s leakproof=%s config=%s returns=%s body=%s comment=%s',
       n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, pg_get_userbyid(p.proowner),
       l.lanname, p.provolatile, p.proisstrict, p.prosecdef, p.proleakproof, p.proconfig,
-      pg_get_function_result(p.oid), md5(p.prosrc), obj_description(p.oid, 'pg_proc'))
+      pg_get_function_result(p.oid), md5(btrim(p.prosrc, E' \t\r\n')), obj_description(p.oid, 'pg_proc'))
     FROM user_functions p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
   UNION ALL
   SELECT DISTINCT format('function %s.%s(%s) acl %s %s grantable=%s', n.nspname, p.proname,

@@ -12,6 +12,7 @@ mod example_shop;
 mod explain;
 mod explain_matrix;
 mod explain_property;
+mod export;
 mod fingerprint;
 mod handwritten;
 mod harness;

@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 fn next_xid(cluster: &Cluster) -> i64 {
     cluster
         .client("app")
-        .query_one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", &[])
+        .query_one(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+            &[],
+        )
         .unwrap()
         .get(0)
 }
@@ -26,8 +29,20 @@ fn writes_logged(cluster: &Cluster, from: usize) -> Vec<String> {
     let log = cluster.log();
     let re_start = ["statement: ", "; ", ";\n"];
     let kinds = [
-        "CREATE", "ALTER", "DROP", "GRANT", "REVOKE", "COMMENT", "INSERT", "UPDATE", "DELETE",
-        "TRUNCATE", "SAVEPOINT", "RELEASE", "COMMIT", "LOCK",
+        "CREATE",
+        "ALTER",
+        "DROP",
+        "GRANT",
+        "REVOKE",
+        "COMMENT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "TRUNCATE",
+        "SAVEPOINT",
+        "RELEASE",
+        "COMMIT",
+        "LOCK",
     ];
     let mut found = Vec::new();
     for line in log[from..].lines() {
@@ -72,7 +87,13 @@ fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
     // The first apply remembered every expression it created.
     let xid = next_xid(&cluster);
     let from = cluster.log().len();
-    for args in [&["apply", "--output", "json"][..], &["check"], &["plan"], &["apply", "--output", "json"], &["check"]] {
+    for args in [
+        &["apply", "--output", "json"][..],
+        &["check"],
+        &["plan"],
+        &["apply", "--output", "json"],
+        &["check"],
+    ] {
         let run: Run = provision(&spec, &url, args);
         assert_eq!(run.code, 0, "{args:?}: {run:?}");
         if args[0] == "apply" {
@@ -85,7 +106,11 @@ fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
     // The log really holds the runs' statements (the check above could not pass vacuously).
     assert!(cluster.log()[from..].contains("pg_advisory_xact_lock"));
     assert!(cluster.log()[from..].contains("READ ONLY"));
-    assert_eq!(next_xid(&cluster), xid, "a no-op run took a transaction id: it wrote");
+    assert_eq!(
+        next_xid(&cluster),
+        xid,
+        "a no-op run took a transaction id: it wrote"
+    );
 }
 
 /// The tracker with a monitoring role `monitor` that has CONNECT on `app`
@@ -93,7 +118,10 @@ fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
 fn with_monitor(spec: &Path) {
     let text = std::fs::read_to_string(spec)
         .unwrap()
-        .replace("external_roles: [postgres]", "external_roles: [postgres, monitor]")
+        .replace(
+            "external_roles: [postgres]",
+            "external_roles: [postgres, monitor]",
+        )
         .replace(
             "    - { to: [authenticator], privileges: [CONNECT] }",
             "    - { to: [authenticator, monitor], privileges: [CONNECT] }",
@@ -137,8 +165,16 @@ fn check_works_as_a_monitoring_role_with_only_connect() {
         .unwrap();
     let drift = provision(&spec, &monitor, &["check"]);
     assert_eq!(drift.code, 2, "{drift:?}");
-    assert!(drift.stdout.contains("policy `tasks_read` on table `app_data.tasks`"), "{drift:?}");
-    assert!(drift.stdout.contains("GRANT") || drift.stdout.contains("REVOKE"), "{drift:?}");
+    assert!(
+        drift
+            .stdout
+            .contains("policy `tasks_read` on table `app_data.tasks`"),
+        "{drift:?}"
+    );
+    assert!(
+        drift.stdout.contains("GRANT") || drift.stdout.contains("REVOKE"),
+        "{drift:?}"
+    );
 
     // Without pg-provision's memory the monitor cannot compare expressions
     // (no TEMPORARY for scratch copies) and says so, and why.
@@ -172,7 +208,9 @@ fn neither_check_nor_a_no_op_apply_waits_for_a_table_a_migration_holds() {
     assert!(started.elapsed() < Duration::from_secs(10), "{check:?}");
     // Seed rows are data: those of the held table are not read, and it says so.
     assert!(
-        check.stderr.contains("not compared: rows of table `app_data.tasks`: another session holds the table locked"),
+        check.stderr.contains(
+            "not compared: rows of table `app_data.tasks`: another session holds the table locked"
+        ),
         "{check:?}"
     );
     // Everything else came from pg-provision's memory and lock-free reads.
@@ -184,7 +222,11 @@ fn neither_check_nor_a_no_op_apply_waits_for_a_table_a_migration_holds() {
         .batch_execute("BEGIN; LOCK TABLE app_data.task_assignments IN ACCESS EXCLUSIVE MODE")
         .unwrap();
     let started = Instant::now();
-    let apply = provision(&spec, &url, &["apply", "--output", "json", "--lock-timeout", "20s"]);
+    let apply = provision(
+        &spec,
+        &url,
+        &["apply", "--output", "json", "--lock-timeout", "20s"],
+    );
     assert_eq!(apply.code, 0, "{apply:?}");
     assert_eq!(apply.json()["executed"], 0, "{apply:?}");
     assert!(started.elapsed() < Duration::from_secs(10), "{apply:?}");
@@ -228,7 +270,11 @@ fn losing_or_outdating_the_memory_costs_time_not_correctness() {
     assert!(plan.stdout.contains("ALTER POLICY"), "{plan:?}");
     let before = rows(&mut db);
     assert_eq!(provision(&spec, &url, &["apply"]).code, 0);
-    assert_eq!(rows(&mut db), before, "the old answer was replaced, not kept");
+    assert_eq!(
+        rows(&mut db),
+        before,
+        "the old answer was replaced, not kept"
+    );
     crate::cmd::assert_converged(&spec, &url);
     let policy: String = db
         .query_one(

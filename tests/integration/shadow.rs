@@ -93,7 +93,9 @@ fn more_probes_than_the_lock_table_holds_run_in_chunks() {
         .map(|i| Probe {
             key: format!("t{i}"),
             scratch: None,
-            setup: vec![format!("CREATE TEMP TABLE probe_{i} (id int PRIMARY KEY, note text)")],
+            setup: vec![format!(
+                "CREATE TEMP TABLE probe_{i} (id int PRIMARY KEY, note text)"
+            )],
             read: format!("SELECT 'pg_temp.probe_{i}'::regclass::text"),
             question: Some(String::new()),
             subject: subject(),
