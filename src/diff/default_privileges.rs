@@ -69,8 +69,38 @@ impl DesiredDefaults {
 /// covers when it names none: the schema's (acting) owner and every role the
 /// spec grants CREATE on the schema.
 pub fn creators(spec: &Spec, catalog: &Catalog, name: &str) -> Vec<String> {
-    let owner = schemas::owner_after(spec, catalog, name);
-    creators_given(spec, name, schemas::acting_owner(spec, catalog, &owner))
+    let mut owner = schemas::owner_after(spec, catalog, name);
+    // `public` as initdb left it on PostgreSQL 14: the bootstrap superuser's.
+    if name == "public" && catalog.roles.get(&owner).is_some_and(|r| r.superuser) {
+        owner = "pg_database_owner".to_string();
+    }
+    let db_owner = schemas::acting_owner(spec, catalog, "pg_database_owner");
+    creators_given(
+        spec,
+        name,
+        default_creator(spec, name, Some(owner), Some(db_owner)).unwrap_or_default(),
+    )
+}
+
+/// Who creates objects in schema `name` unless the spec says otherwise,
+/// given its owner and the database owner after the run: the schema's owner,
+/// except that `pg_database_owner` stands for the database owner — and
+/// `public`, with no owner declared, is taken as owned by
+/// `pg_database_owner` when its owner is unknown (offline) or, on
+/// PostgreSQL 14, still initdb's bootstrap superuser (see [`creators`]): one
+/// spec grants the same future privileges on every major (decisions.md).
+pub(crate) fn default_creator(
+    spec: &Spec,
+    name: &str,
+    schema_owner: Option<String>,
+    db_owner: Option<String>,
+) -> Option<String> {
+    let declared = spec.schemas.get(name).and_then(|s| s.owner.as_ref());
+    match schema_owner {
+        None if name == "public" && declared.is_none() => db_owner,
+        Some(o) if o == "pg_database_owner" => db_owner,
+        owner => owner,
+    }
 }
 
 /// [`creators`] when the schema's acting owner after the run is `owner`.

@@ -24,7 +24,9 @@ use super::landscape::{
     Object, Origin, Policy, RoleFacts, RowSecurity,
 };
 use crate::diff::acl::{Desired, Target};
-use crate::diff::default_privileges::{DesiredDefaults, creators_given, desired_with};
+use crate::diff::default_privileges::{
+    DesiredDefaults, creators_given, default_creator, desired_with,
+};
 use crate::diff::objects::{DesiredObject, desired_acl, desired_columns};
 use crate::diff::schemas;
 use crate::privilege::ObjectKind;
@@ -144,7 +146,8 @@ pub fn landscape(spec: &Spec, major: u32, database: &str) -> Landscape {
         }
     };
     let defaults = desired_with(spec, major, &|name| {
-        acting(declared_owner(name)).map(|o| creators_given(spec, name, o))
+        default_creator(spec, name, declared_owner(name), db_owner.clone())
+            .map(|o| creators_given(spec, name, o))
     });
 
     let mut schema_objects = Vec::new();

@@ -23,6 +23,7 @@ mod locks;
 mod memberships;
 mod non_superuser;
 mod noop;
+mod public_schema;
 mod routines;
 mod scale;
 mod secrets;
