@@ -14,7 +14,7 @@
 
 use crate::catalog::shadow::Uncompared;
 use crate::catalog::{Catalog, Server};
-use crate::change::Change;
+use crate::change::{Change, Statement};
 use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
 use crate::observe;
@@ -42,6 +42,12 @@ pub struct Options {
     pub dry_run: bool,
     /// Ignore pg-provision's memory: compare every expression afresh.
     pub reprobe: bool,
+    /// `check`: report drift only; whether this role could carry the plan
+    /// out (`plan::authority`) is `plan`'s and `apply`'s question.
+    pub check: bool,
+    /// How to log in as declared roles to test their passwords when
+    /// `pg_authid` is unreadable (the run's own connection settings).
+    pub logins: Option<crate::connect::ConnectionSettings>,
 }
 
 /// How `plan` and `check` read: one snapshot, and the server refuses any write.
@@ -123,8 +129,16 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
     let mut first: Option<(Plan, Server, BTreeMap<String, Uncompared>)> = None;
     let mut previous: Option<Catalog> = None;
     let mut last: Option<Catalog> = None;
+    let mut logins: Option<BTreeMap<String, bool>> = None;
     for pass in 0..MAX_PASSES {
-        let catalog = observe::observe(session, spec, observe_options(options), previous.as_ref())?;
+        let mut catalog =
+            observe::observe(session, spec, observe_options(options), previous.as_ref())?;
+        if let Some(settings) = &options.logins
+            && !catalog.server.authid_readable
+        {
+            let checks = logins.get_or_insert_with(|| login_checks(spec, &catalog, settings));
+            catalog.password_checks = checks.clone();
+        }
         let mut plan = plan::build_for(
             diff_after_create(spec, &catalog, &created),
             options.prune,
@@ -133,6 +147,27 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
         if pass > 0 {
             // An unverifiable password was set in pass 1; it would plan again forever.
             plan.changes.retain(|c| c.verifiable);
+        }
+        if !options.check {
+            plan::authority::settle(&mut plan, &catalog);
+        }
+        if pass > 0 && !plan.refusals.is_empty() {
+            return Err(Error::Refused(plan.refusals));
+        }
+        if !options.dry_run && !catalog.uncompared.is_empty() {
+            // `apply` converges only what it could compare; not this.
+            return Err(Error::Refused(
+                catalog
+                    .uncompared
+                    .values()
+                    .map(|u| crate::diff::Refusal {
+                        object: u.what.clone(),
+                        reason: format!("it could not be compared: {}", u.reason),
+                        hint: None,
+                        origin: None,
+                    })
+                    .collect(),
+            ));
         }
         if pass == 0 {
             if !plan.refusals.is_empty() && !options.dry_run {
@@ -174,6 +209,14 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
                 .filter_map(|c| c.statement.created())
                 .map(|n| n.to_string()),
         );
+        if let Some(checks) = &mut logins {
+            // Set in this transaction: a login from outside cannot see it yet.
+            for c in &plan.changes {
+                if let Statement::SetPassword { name, .. } = &c.statement {
+                    checks.insert(name.clone(), true);
+                }
+            }
+        }
         executed.extend(plan.changes.iter().cloned());
         if first.is_none() {
             first = Some((plan, catalog.server.clone(), catalog.uncompared.clone()));
@@ -202,6 +245,33 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
         uncompared,
         remembered,
     })
+}
+
+/// For each declared login with a password whose role exists and may log
+/// in, whether the password matches, by logging in with it (when the
+/// connected role cannot read `pg_authid`).
+fn login_checks(
+    spec: &Spec,
+    catalog: &Catalog,
+    settings: &crate::connect::ConnectionSettings,
+) -> BTreeMap<String, bool> {
+    let mut out = BTreeMap::new();
+    for (name, role) in &spec.roles {
+        let Some(secret) = &role.password else {
+            continue;
+        };
+        if !catalog.roles.get(name).is_some_and(|r| r.login) || !role.attributes.login {
+            continue;
+        }
+        if let Some(matches) = crate::connect::check_login(settings, name, secret.expose()) {
+            log::debug!(
+                "password of role `{name}` checked by logging in: {}",
+                if matches { "matches" } else { "differs" }
+            );
+            out.insert(name.clone(), matches);
+        }
+    }
+    out
 }
 
 /// Brings pg-provision's memory up to date with `catalog` (read at the end
@@ -284,7 +354,8 @@ fn locate_failure(
     }
     let found = (|| {
         let catalog = observe::observe(session, spec, observe_options(options), None).ok()?;
-        let plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
+        let mut plan = plan::build(crate::diff::diff(spec, &catalog), options.prune);
+        plan::authority::settle(&mut plan, &catalog);
         for change in &plan.changes {
             if let Err(e) = session.batch(change.statement.render().as_str()) {
                 return Some(statement_error(&e, Some(change)));

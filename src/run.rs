@@ -101,6 +101,8 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         lock_timeout: config.lock_timeout,
         dry_run,
         reprobe: config.reprobe,
+        check: matches!(config.command, Command::Check),
+        logins: Some(settings.clone()),
     };
     let outcome = apply::apply(&mut session, &spec, &options)?;
     let stats = report::Stats {

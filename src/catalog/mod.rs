@@ -24,7 +24,7 @@ pub use objects::*;
 pub use scope::Scope;
 
 use crate::session::Session;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 /// Statements one [`read`] sends (one more when pg-provision's memory exists).
@@ -81,6 +81,9 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
     if memory_readable {
         batch.push(memory::read_query());
     }
+    if !server.superuser {
+        batch.push(queries::restricted(server.major()));
+    }
     let mut rows = session.texts(&batch.join(";\n"))?.into_iter();
     let mut next = || rows.next().flatten();
     let roles: Vec<RoleState> = decode("roles", next())?;
@@ -114,6 +117,17 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
         decode("pg-provision's memory", next())?
     } else {
         memory::Memory::new()
+    };
+    let restricted: BTreeSet<String> = if server.superuser {
+        BTreeSet::new()
+    } else {
+        let (languages, extensions, settings): (Vec<String>, Vec<String>, Vec<String>) =
+            decode("superuser-only features", next())?;
+        languages
+            .into_iter()
+            .chain(extensions)
+            .chain(settings)
+            .collect()
     };
     Ok(Catalog {
         server,
@@ -160,6 +174,8 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
         locked: locked.into_iter().collect(),
         memory,
         uncompared: BTreeMap::new(),
+        password_checks: BTreeMap::new(),
+        restricted,
     })
 }
 

@@ -204,6 +204,13 @@ pub struct Catalog {
     /// Spec expressions (and seed rows) this run could not compare, by
     /// probe key; the diff leaves them alone.
     pub uncompared: BTreeMap<String, super::shadow::Uncompared>,
+    /// Whether declared logins' passwords match, found by logging in as them
+    /// when `pg_authid` is unreadable (see `connect::check_login`); roles not
+    /// listed could not be tried.
+    pub password_checks: BTreeMap<String, bool>,
+    /// What only a superuser may use here (`language `x``, `extension `x``,
+    /// `setting `x``), when the connected role is not one.
+    pub restricted: BTreeSet<String>,
 }
 
 /// `[[grantee, privilege, grantable], …]` → [`Acl`]; unknown privilege names are skipped.

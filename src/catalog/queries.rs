@@ -136,6 +136,30 @@ WHERE {user}",
     )
 }
 
+/// What only a superuser may use, as `plan::authority`'s labels: untrusted
+/// languages, extensions that are not marked trusted, and settings of
+/// `superuser` context (on 15+, unless `GRANT SET ON PARAMETER` allows them).
+/// Read only when the connected role is not a superuser.
+pub fn restricted(major: u32) -> String {
+    let granted = if major >= 15 {
+        " AND NOT pg_catalog.has_parameter_privilege(s.name, 'SET')"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT json_build_array(
+  (SELECT coalesce(json_agg('language `' || l.lanname || '`'), '[]') FROM pg_catalog.pg_language l
+    WHERE NOT l.lanpltrusted),
+  (SELECT coalesce(json_agg(DISTINCT 'extension `' || v.name || '`'), '[]')
+    FROM pg_catalog.pg_available_extension_versions v
+    JOIN pg_catalog.pg_available_extensions a ON a.name = v.name AND a.default_version = v.version
+    WHERE v.superuser AND NOT v.trusted),
+  (SELECT coalesce(json_agg('setting `' || s.name || '`'), '[]') FROM pg_catalog.pg_settings s
+    WHERE s.context = 'superuser'{granted})
+)::text"
+    )
+}
+
 /// Installed extensions.
 pub const EXTENSIONS: &str = "SELECT coalesce(json_agg(json_build_object(
   'name', e.extname, 'schema', n.nspname, 'version', e.extversion) ORDER BY e.extname), '[]')::text

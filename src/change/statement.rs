@@ -235,6 +235,23 @@ pub enum Statement {
         /// Only the grant option, not the privilege.
         grant_option_only: bool,
     },
+    /// `GRANT r1, r2 TO member [WITH INHERIT TRUE, SET TRUE]`: the run takes
+    /// the identity of the roles it acts for (see `plan::authority`).
+    ActAs {
+        /// Roles.
+        roles: Vec<String>,
+        /// The connected role.
+        member: String,
+        /// PostgreSQL 16+: spell out INHERIT and SET.
+        options: bool,
+    },
+    /// `REVOKE r1, r2 FROM member`: gives back what [`Statement::ActAs`] took.
+    StopActingAs {
+        /// Roles.
+        roles: Vec<String>,
+        /// The connected role.
+        member: String,
+    },
     /// `COMMENT ON kind object IS 'text' | NULL`.
     Comment {
         /// `ROLE`, `DATABASE`, `SCHEMA`, `TABLE`, ….
@@ -494,6 +511,14 @@ impl Statement {
                 kind.default_keyword().unwrap_or("TABLES"),
                 quote::grantee_list(grantees.iter().map(String::as_str))
             ),
+            Statement::ActAs {
+                roles,
+                member,
+                options,
+            } => crate::plan::authority::act_as_sql(roles, member, *options),
+            Statement::StopActingAs { roles, member } => {
+                crate::plan::authority::stop_acting_as_sql(roles, member)
+            }
             Statement::Comment { kind, object, text } => format!(
                 "COMMENT ON {kind} {} IS {}",
                 object.sql(),

@@ -12,6 +12,7 @@
 //! - `wait`: retry with backoff until a deadline
 
 mod error;
+mod login;
 mod parse;
 mod settings;
 mod tls;
@@ -20,6 +21,7 @@ mod wait;
 use std::time::{Duration, Instant};
 
 pub use error::{ConnectError, RejectReason, is_transient};
+pub use login::check_login;
 pub use settings::ConnectionSettings;
 pub use wait::wait;
 

@@ -383,6 +383,19 @@ impl ConnectionSettings {
         self.hosts.iter().all(|h| matches!(h, Host::Socket(_)))
     }
 
+    /// Whether every host is a unix socket directory.
+    pub(crate) fn only_unix_sockets(&self) -> bool {
+        self.only_sockets()
+    }
+
+    /// The same settings, logging in as `user` with `password`.
+    pub(crate) fn with_login(&self, user: &str, password: &str) -> Self {
+        let mut s = self.clone();
+        s.user = user.to_string();
+        s.password = Some(password.to_string());
+        s
+    }
+
     /// A `postgres::Config` for one attempt, TLS left to the connector.
     pub(crate) fn postgres_config(&self) -> postgres::Config {
         let mut config = postgres::Config::new();

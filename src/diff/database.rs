@@ -50,21 +50,19 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
         ));
     }
     let owner = db.owner.as_deref().unwrap_or(&actual.owner);
-    acl::diff(
-        &acl::Target {
-            kind: ObjectKind::Database,
-            name,
-            label: object.clone(),
-            owner: Some(owner),
-            baseline: ObjectKind::Database.public_default(),
-            grants: &db.grants,
-            revokes: &db.revokes,
-            origin: &db.origin,
-            major: catalog.server.major(),
-        },
-        &actual.acl,
-        out,
-    );
+    let target = acl::Target {
+        kind: ObjectKind::Database,
+        name,
+        label: object.clone(),
+        owner: Some(owner),
+        baseline: ObjectKind::Database.public_default(),
+        grants: &db.grants,
+        revokes: &db.revokes,
+        origin: &db.origin,
+        major: catalog.server.major(),
+    };
+    acl::diff(&target, &actual.acl, out);
+    locked_out(catalog, owner, &target, out);
     if let Some(text) = &db.comment
         && actual.comment.as_ref() != Some(text)
     {
@@ -78,6 +76,42 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                 text: Some(text.clone()),
             },
         ));
+    }
+}
+
+/// Refuses a spec after which the connected role — not a superuser, who may
+/// always connect — could not connect to this database again: it would not
+/// own it, and neither it, nor a role it belongs to, nor PUBLIC would keep
+/// CONNECT. The next run (and every `check`) would then fail to start.
+fn locked_out(catalog: &Catalog, owner: &str, target: &acl::Target<'_>, out: &mut Diff) {
+    let me = &catalog.server.current_user;
+    if catalog.server.superuser || owner == me {
+        return;
+    }
+    let mut mine: std::collections::BTreeSet<&str> = [me.as_str()].into();
+    let mut todo = vec![me.as_str()];
+    while let Some(member) = todo.pop() {
+        for m in catalog.memberships.iter().filter(|m| m.member == member) {
+            if mine.insert(&m.role) {
+                todo.push(&m.role);
+            }
+        }
+    }
+    let keeps = target.desired().entries().any(|(who, p, _)| {
+        p == crate::privilege::Privilege::Connect
+            && (who == crate::quote::PUBLIC || mine.contains(who))
+    });
+    if !keeps {
+        out.refusals.push(Refusal {
+            object: target.label.clone(),
+            reason: format!(
+                "after this run role `{me}`, which runs pg-provision, could not connect to it again: it would not own it, it is not a superuser, and the spec leaves CONNECT neither to PUBLIC nor to `{me}`"
+            ),
+            hint: Some(format!(
+                "add `{me}` to `external_roles` and to a `database.grants` entry with CONNECT"
+            )),
+            origin: Some(target.origin.clone()),
+        });
     }
 }
 

@@ -39,10 +39,12 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                 }
                 if let Some(secret) = &role.password {
                     let readable = catalog.server.authid_readable;
-                    let matches = actual
-                        .password
-                        .as_deref()
-                        .and_then(|stored| secret.matches_verifier(stored));
+                    let matches = match actual.password.as_deref() {
+                        Some(stored) => secret.matches_verifier(stored),
+                        None if readable => None,
+                        // pg_authid unreadable: what logging in as the role said.
+                        None => catalog.password_checks.get(name).copied(),
+                    };
                     if matches != Some(true) {
                         let mut change = Change::converge(
                             Phase::AlterRoles,
@@ -53,7 +55,7 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
                                 password: secret.clone(),
                             },
                         );
-                        change.verifiable = readable;
+                        change.verifiable = readable || matches.is_some();
                         out.changes.push(change);
                     }
                 }

@@ -68,6 +68,8 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
         locked: Default::default(),
         memory: Default::default(),
         uncompared: BTreeMap::new(),
+        restricted: Default::default(),
+        password_checks: BTreeMap::new(),
     }
 }
 

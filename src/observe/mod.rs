@@ -117,6 +117,14 @@ pub fn observe(
     }
 
     // 4. Probe the rest.
+    let (act_as, temporary) = crate::plan::authority::probe_roles(&catalog);
+    let act = (!act_as.is_empty()).then(|| {
+        crate::plan::authority::act_as_sql(
+            &act_as,
+            &catalog.server.current_user,
+            catalog.server.major() >= 16,
+        )
+    });
     let mut run: Vec<Probe> = Vec::new();
     for p in to_probe {
         if catalog.uncompared.contains_key(&p.key) {
@@ -126,7 +134,7 @@ pub fn observe(
             catalog.canonical.insert(p.key.clone(), answer);
             continue;
         }
-        if !catalog.server.temporary_allowed {
+        if !temporary {
             let server = catalog.server.clone();
             uncompared(
                 &mut catalog,
@@ -141,25 +149,74 @@ pub fn observe(
         }
         run.push(p.clone());
     }
+    let mut as_owner: Vec<Probe> = Vec::new();
+    let mut owned: Vec<Probe> = Vec::new();
+    let mut owned_tables: Vec<(String, String)> = Vec::new();
     for p in data {
-        if let Some(reason) = options.read_only.then(|| unreadable(p, &catalog)).flatten() {
-            uncompared(&mut catalog, p, reason);
+        if options.read_only {
+            match unreadable(p, &catalog) {
+                Some(reason) => uncompared(&mut catalog, p, reason),
+                None => run.push(p.clone()),
+            }
+        } else if let Subject::Data { schema, table } = &p.subject
+            && !catalog.server.superuser
+        {
+            owned_tables.push((schema.clone(), table.clone()));
+            as_owner.push(p.clone());
         } else {
             run.push(p.clone());
         }
     }
-    let answers = if options.read_only && run.iter().any(Probe::is_ddl) {
-        // A read-only transaction refuses even temporary tables: probe in a
-        // throwaway read-write one, then resume read-only for the caller.
-        let (ddl, rows): (Vec<Probe>, Vec<Probe>) = run.into_iter().partition(Probe::is_ddl);
-        let mut answers = shadow::probe(session, &rows)?;
-        session.batch("ROLLBACK; BEGIN")?;
-        answers.extend(shadow::probe(session, &ddl)?);
-        session.batch(&format!("ROLLBACK; {}", crate::apply::BEGIN_READ_ONLY))?;
-        answers
-    } else {
-        shadow::probe(session, &run)?
-    };
+    if !as_owner.is_empty() {
+        // Not superuser: rows of tables it cannot read whole as itself are
+        // read with their owners' identity, in a savepoint rolled back after.
+        let (frame, refused) = crate::plan::authority::read_as_owners(&catalog, &owned_tables);
+        for p in as_owner {
+            let Subject::Data { schema, table } = &p.subject else {
+                continue;
+            };
+            match refused
+                .iter()
+                .find(|(t, _)| t.0 == *schema && t.1 == *table)
+            {
+                Some((_, reason)) => uncompared(&mut catalog, &p, reason.clone()),
+                None if frame.is_none() => run.push(p),
+                None => owned.push(p),
+            }
+        }
+        if let Some((before, after)) = &frame
+            && !owned.is_empty()
+        {
+            session.batch(before)?;
+            let answers = shadow::probe(session, &owned)?;
+            session.batch(after)?;
+            catalog.canonical.extend(answers);
+        }
+    }
+    let (ddl, rows): (Vec<Probe>, Vec<Probe>) = run.into_iter().partition(Probe::is_ddl);
+    let mut answers = shadow::probe(session, &rows)?;
+    if !ddl.is_empty() {
+        if options.read_only {
+            // A read-only transaction refuses even temporary tables: probe in
+            // a throwaway read-write one, then resume read-only for the caller.
+            session.batch("ROLLBACK; BEGIN")?;
+            if let Some(act) = &act {
+                session.batch(act)?;
+            }
+            answers.extend(shadow::probe(session, &ddl)?);
+            session.batch(&format!("ROLLBACK; {}", crate::apply::BEGIN_READ_ONLY))?;
+        } else if let Some(act) = &act {
+            // Not superuser: act for the schemas' owners while probing, in a
+            // savepoint rolled back after (see `plan::authority::probe_roles`).
+            session.batch(&format!("SAVEPOINT pg_provision_act; {act}"))?;
+            answers.extend(shadow::probe(session, &ddl)?);
+            session.batch(
+                "ROLLBACK TO SAVEPOINT pg_provision_act; RELEASE SAVEPOINT pg_provision_act",
+            )?;
+        } else {
+            answers.extend(shadow::probe(session, &ddl)?);
+        }
+    }
     catalog.canonical.extend(answers);
     Ok(catalog)
 }

@@ -8,6 +8,7 @@
 //! → comments → prunes; see [`Phase`]), and whose `extras` are the undeclared
 //! things that are reported but kept.
 
+pub mod authority;
 pub mod locks;
 
 use crate::catalog::Server;

@@ -140,7 +140,7 @@ fn task_tracker_fixes_a_database_built_by_faulty_init_scripts() {
 /// switches to api_anon, reads the views, is refused the raw tables and writes,
 /// registers and logs in through the SECURITY DEFINER functions; a role without
 /// grants cannot execute them. Registers `alice`.
-fn serves_the_api(cluster: &Cluster) {
+pub(crate) fn serves_the_api(cluster: &Cluster) {
     // As PostgREST: log in as the authenticator over TCP, SET ROLE api_anon.
     let mut api = postgres::Client::connect(
         &cluster.url("authenticator", AUTH_PW, "app"),

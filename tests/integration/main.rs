@@ -20,6 +20,7 @@ mod identifiers;
 mod invalid_spec;
 mod lint;
 mod locks;
+mod managed;
 mod memberships;
 mod non_superuser;
 mod noop;

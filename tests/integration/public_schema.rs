@@ -3,7 +3,6 @@
 //! database owner — on 15+ `public` belongs to `pg_database_owner`, on 14 to
 //! the bootstrap superuser, and neither is who runs the migrations.
 
-use crate::cmd::provision;
 use crate::support::cluster::Cluster;
 
 const SPEC: &str = "version: 1
@@ -49,7 +48,8 @@ fn tables_the_database_owner_creates_later_in_public_are_readable_on_every_major
         postgres::NoTls,
     )
     .unwrap();
-    app.batch_execute("CREATE TABLE public.later (x int)").unwrap();
+    app.batch_execute("CREATE TABLE public.later (x int)")
+        .unwrap();
     let mut admin = cluster.client("app");
     let readable: bool = admin
         .query_one(
@@ -58,7 +58,10 @@ fn tables_the_database_owner_creates_later_in_public_are_readable_on_every_major
         )
         .unwrap()
         .get(0);
-    assert!(readable, "analyst cannot read a table app_owner created later");
+    assert!(
+        readable,
+        "analyst cannot read a table app_owner created later"
+    );
     let creators: Vec<String> = admin
         .query(
             "SELECT pg_get_userbyid(defaclrole) FROM pg_default_acl d \
