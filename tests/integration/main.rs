@@ -14,6 +14,7 @@ mod handwritten;
 mod harness;
 mod identifiers;
 mod invalid_spec;
+mod landscape;
 mod locks;
 mod memberships;
 mod non_superuser;
