@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     /// `SELECT`, `WITH`, `SHOW`, `VALUES`, `TABLE`, `EXPLAIN`, `FETCH`, … —
-    /// except a `SELECT` calling `setval(`/`nextval(`, which is a write.
+    /// except a `SELECT` calling `setval(`/`nextval(`, which is a write —
+    /// and `PREPARE`/`EXECUTE` (pg_dump's prepared catalog queries).
     Read,
     /// `BEGIN`, `START`, `COMMIT`, `END`, `ROLLBACK`, `SET`, `RESET`, `DISCARD`.
     Transaction,
@@ -66,8 +67,9 @@ impl Kind {
 pub struct Counts {
     /// Statements per kind.
     pub by_kind: BTreeMap<Kind, usize>,
-    /// Of the DDL, statements on temporary objects (`pg_temp`, `TEMP`).
-    pub temp_ddl: usize,
+    /// Statements per kind that are about temporary objects (a `pg_temp.`
+    /// qualified name, or `TEMP`/`TEMPORARY` among the first words).
+    pub temp: BTreeMap<Kind, usize>,
     /// Log entries (messages the client sent that the server logged).
     pub messages: usize,
 }
@@ -82,6 +84,11 @@ impl Counts {
     pub fn get(&self, kind: Kind) -> usize {
         self.by_kind.get(&kind).copied().unwrap_or(0)
     }
+
+    /// Statements of one kind about temporary objects.
+    pub fn temp(&self, kind: Kind) -> usize {
+        self.temp.get(&kind).copied().unwrap_or(0)
+    }
 }
 
 /// Classifies every statement logged in `log` (a slice of a server log).
@@ -91,8 +98,8 @@ pub fn count(log: &str) -> Counts {
         counts.messages += 1;
         for statement in split(&entry) {
             let kind = classify(&statement);
-            if kind == Kind::Ddl && is_temp(&statement) {
-                counts.temp_ddl += 1;
+            if is_temp(&statement) {
+                *counts.temp.entry(kind).or_default() += 1;
             }
             *counts.by_kind.entry(kind).or_default() += 1;
         }
@@ -268,7 +275,7 @@ pub fn classify(statement: &str) -> Kind {
             }
         }
         "WITH" | "SHOW" | "VALUES" | "TABLE" | "EXPLAIN" | "FETCH" | "DECLARE" | "CLOSE"
-        | "MOVE" => Kind::Read,
+        | "MOVE" | "PREPARE" | "EXECUTE" => Kind::Read,
         "ROLLBACK" if words.next().as_deref() == Some("TO") => Kind::Savepoint,
         "SAVEPOINT" | "RELEASE" => Kind::Savepoint,
         "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SET" | "RESET"
@@ -281,10 +288,13 @@ pub fn classify(statement: &str) -> Kind {
     }
 }
 
-/// Whether a DDL statement is about a temporary object.
+/// Whether a statement is about a temporary object: a name qualified with
+/// `pg_temp` (not merely `pg_temp` in a `search_path`), or `TEMP` among the
+/// first words (`CREATE TEMP TABLE`).
 fn is_temp(statement: &str) -> bool {
     let upper = statement.to_ascii_uppercase();
-    upper.contains("PG_TEMP")
+    upper.contains("PG_TEMP.")
+        || upper.contains("\"PG_TEMP\".")
         || upper
             .split_whitespace()
             .take(3)
@@ -317,8 +327,9 @@ mod tests {
         assert_eq!(counts.get(Kind::Read), 2, "{counts:?}");
         assert_eq!(counts.get(Kind::Savepoint), 2, "{counts:?}");
         assert_eq!(counts.get(Kind::Ddl), 2, "{counts:?}");
-        assert_eq!(counts.temp_ddl, 1, "{counts:?}");
+        assert_eq!(counts.temp(Kind::Ddl), 1, "{counts:?}");
         assert_eq!(counts.get(Kind::Write), 2, "{counts:?}");
+        assert_eq!(counts.temp(Kind::Write), 0, "{counts:?}");
         assert_eq!(counts.total(), 10);
     }
 
@@ -343,5 +354,16 @@ mod tests {
         assert_eq!(classify("LOCK TABLE t"), Kind::Lock);
         assert_eq!(classify("DO $$ BEGIN END $$"), Kind::Other);
         assert_eq!(classify("(SELECT 1)"), Kind::Read);
+        assert_eq!(classify("EXECUTE getColumnACLs('16407')"), Kind::Read);
+    }
+
+    #[test]
+    fn temporary_means_a_pg_temp_name_not_a_search_path() {
+        assert!(is_temp("INSERT INTO pg_temp.answers VALUES (1)"));
+        assert!(is_temp("CREATE POLICY p ON \"pg_temp\".\"t\" USING (true)"));
+        assert!(is_temp("create temporary table t (a int)"));
+        assert!(!is_temp(
+            "ALTER FUNCTION s.f() SET search_path = pg_catalog, pg_temp"
+        ));
     }
 }
