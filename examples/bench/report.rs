@@ -251,7 +251,7 @@ fn summary(out: &mut String, data: &Data) {
         "### Summary\n\n\
          | PostgreSQL | tables | `pg_dump -s` | `check` | ÷ pg_dump | no-op `apply` | ÷ pg_dump | \
          `psql -1 -f` | first `apply` | ÷ psql | `check` peak RSS | no-op runs: DDL / savepoints / writes | \
-         `check` run 10 ÷ run 1 |\n\
+         `check` last run ÷ run 1 |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     for &(major, size) in &data.groups {
@@ -264,8 +264,10 @@ fn summary(out: &mut String, data: &Data) {
             .map(|r| r.rss_kb)
             .max();
         let checks = data.steps(major, size, "check");
-        let drift = match (checks.first(), checks.get(9)) {
-            (Some(a), Some(b)) => ratio(Some(b.ms), Some(a.ms)),
+        let drift = match (checks.first(), checks.last()) {
+            (Some(a), Some(b)) if checks.len() > 1 => {
+                format!("{} (run {})", ratio(Some(b.ms), Some(a.ms)), b.run)
+            }
             _ => "—".into(),
         };
         let _ = writeln!(
@@ -634,14 +636,15 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
          are the most any run sent.\n\n",
     );
     let checks = data.steps(major, size, "check");
-    if let (Some(a), Some(b)) = (checks.first(), checks.get(9)) {
+    if let (Some(a), Some(b)) = (checks.first(), checks.last()) {
         let (early, late) = drift_means(data, major, size).unwrap_or((f64::NAN, f64::NAN));
         let _ = writeln!(
             out,
-            "Drift over {} `check` runs in a row: run 1 {}, run 10 {} ({}); runs 1-3 mean {}, runs 4-6 mean {} ({:.2}). \
+            "Drift over {} `check` runs in a row: run 1 {}, run {} {} ({}); runs 1-3 mean {}, runs 4-6 mean {} ({:.2}). \
              Runs: {}.\n",
             checks.len(),
             time(a.ms),
+            b.run,
             time(b.ms),
             ratio(Some(b.ms), Some(a.ms)),
             time(early),
