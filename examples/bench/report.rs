@@ -86,6 +86,53 @@ impl Data {
     }
 }
 
+/// Whether a run finished its work: exit 0, or 2 for `check` (drift found
+/// is a finished comparison). Times of runs that did not finish are not
+/// compared with baselines.
+fn completed(run: &Run) -> bool {
+    run.exit == 0 || (run.exit == 2 && run.step.starts_with("check"))
+}
+
+impl Data {
+    /// The median of a step when every run of it finished, else `Err` with
+    /// the exit codes seen (`Ok(None)` when the step did not run).
+    fn finished_median(&self, major: u32, size: usize, step: &str) -> Result<Option<f64>, String> {
+        let runs = self.steps(major, size, step);
+        if runs.iter().all(|r| completed(r)) {
+            Ok(median(&runs))
+        } else {
+            Err(exits(&runs))
+        }
+    }
+
+    /// A time cell: the median, or `failed (exit N)`.
+    fn time_cell(&self, major: u32, size: usize, step: &str) -> String {
+        match self.finished_median(major, size, step) {
+            Ok(ms) => opt_time(ms),
+            Err(exits) => format!("failed ({exits})"),
+        }
+    }
+
+    /// A ratio cell of two steps' medians; `—` unless both finished.
+    fn ratio_cell(&self, major: u32, size: usize, step: &str, baseline: &str) -> String {
+        match (
+            self.finished_median(major, size, step),
+            self.finished_median(major, size, baseline),
+        ) {
+            (Ok(a), Ok(b)) => ratio(a, b),
+            _ => "—".into(),
+        }
+    }
+
+    /// The targets cell when a step or its baseline did not finish.
+    fn failed_cell(&self, major: u32, size: usize, steps: &[&str]) -> Option<String> {
+        steps
+            .iter()
+            .find_map(|step| self.finished_median(major, size, step).err())
+            .map(|e| format!("failed ({e}) ✗"))
+    }
+}
+
 fn median(runs: &[&Run]) -> Option<f64> {
     let mut ms: Vec<f64> = runs.iter().map(|r| r.ms).collect();
     if ms.is_empty() {
@@ -255,17 +302,13 @@ fn summary(out: &mut String, data: &Data) {
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     for &(major, size) in &data.groups {
-        let m = |step| data.median(major, size, step);
-        let (dump, check, noop) = (m("pg_dump"), m("check"), m("noop-apply"));
-        let (psql, first) = (m("psql-first-build"), m("first-apply"));
-        let rss = data
-            .steps(major, size, "check")
-            .iter()
-            .map(|r| r.rss_kb)
-            .max();
+        let time = |step| data.time_cell(major, size, step);
+        let ratio_of = |step, baseline| data.ratio_cell(major, size, step, baseline);
         let checks = data.steps(major, size, "check");
+        let finished = checks.iter().all(|r| completed(r));
+        let rss = checks.iter().map(|r| r.rss_kb).max().filter(|_| finished);
         let drift = match (checks.first(), checks.last()) {
-            (Some(a), Some(b)) if checks.len() > 1 => {
+            (Some(a), Some(b)) if checks.len() > 1 && finished => {
                 format!("{} (run {})", ratio(Some(b.ms), Some(a.ms)), b.run)
             }
             _ => "—".into(),
@@ -275,14 +318,14 @@ fn summary(out: &mut String, data: &Data) {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             server_version(data, major, size),
             thousands(size),
-            opt_time(dump),
-            opt_time(check),
-            ratio(check, dump),
-            opt_time(noop),
-            ratio(noop, dump),
-            opt_time(psql),
-            opt_time(first),
-            ratio(first, psql),
+            time("pg_dump"),
+            time("check"),
+            ratio_of("check", "pg_dump"),
+            time("noop-apply"),
+            ratio_of("noop-apply", "pg_dump"),
+            time("psql-first-build"),
+            time("first-apply"),
+            ratio_of("first-apply", "psql-first-build"),
             rss.map_or("—".into(), mb),
             noop_changes(data, major, size),
             drift,
@@ -352,6 +395,9 @@ fn targets(out: &mut String, data: &Data) {
                     1_000 => 0.5,
                     _ => return None,
                 };
+                if let Some(failed) = data.failed_cell(major, size, &["check", "pg_dump"]) {
+                    return Some(failed);
+                }
                 let (c, d) = (
                     data.median(major, size, "check")?,
                     data.median(major, size, "pg_dump")?,
@@ -362,6 +408,9 @@ fn targets(out: &mut String, data: &Data) {
         (
             "no-op `apply` ≤ 0.33× `pg_dump -s` at 10,000 tables",
             Box::new(|major, size| {
+                if let Some(failed) = data.failed_cell(major, size, &["noop-apply", "pg_dump"]) {
+                    return Some(failed);
+                }
                 let (a, d) = (
                     data.median(major, size, "noop-apply")?,
                     data.median(major, size, "pg_dump")?,
@@ -373,6 +422,9 @@ fn targets(out: &mut String, data: &Data) {
         (
             "`check` runs 4-6 no slower than runs 1-3 (mean ratio ≤ 1.10: run-to-run noise)",
             Box::new(|major, size| {
+                if let Some(failed) = data.failed_cell(major, size, &["check"]) {
+                    return Some(failed);
+                }
                 let (early, late) = drift_means(data, major, size)?;
                 Some(format!(
                     "{:.2} {}",
@@ -389,12 +441,20 @@ fn targets(out: &mut String, data: &Data) {
                     .flat_map(|s| data.steps(major, size, s))
                     .collect();
                 let bad = runs.iter().map(|r| r.changing()).max()?;
+                if runs.iter().any(|r| !completed(r)) {
+                    return Some(format!("{bad}, but runs failed ({}) ✗", exits(&runs)));
+                }
                 Some(format!("{bad} {}", mark(bad == 0)))
             }),
         ),
         (
             "first `apply` ≤ 1.5× `psql -1 -f`",
             Box::new(|major, size| {
+                if let Some(failed) =
+                    data.failed_cell(major, size, &["first-apply", "psql-first-build"])
+                {
+                    return Some(failed);
+                }
                 let (a, p) = (
                     data.median(major, size, "first-apply")?,
                     data.median(major, size, "psql-first-build")?,
@@ -410,6 +470,9 @@ fn targets(out: &mut String, data: &Data) {
         (
             "`check` peak RSS ≤ 128 MB at 10,000 tables",
             Box::new(|major, size| {
+                if let Some(failed) = data.failed_cell(major, size, &["check"]) {
+                    return Some(failed);
+                }
                 let rss = data
                     .steps(major, size, "check")
                     .iter()
@@ -468,6 +531,12 @@ fn lock_outcome(data: &Data, major: u32, size: usize) -> String {
     let refused = data.steps(major, size, "apply-default-locks");
     let first = data.steps(major, size, "first-apply");
     let first_exit = first.first().map_or("not run".into(), |r| exits(&[r]));
+    if let Some(plan) = data.steps(major, size, "plan-empty").first()
+        && refused.is_empty()
+        && plan.exit != 0
+    {
+        return format!("not reached: `plan` exited {} ✗", plan.exit);
+    }
     match refused.first() {
         None => format!("fits, not refused; first apply {first_exit}"),
         Some(r) => {
@@ -491,6 +560,17 @@ fn lock_paragraph(out: &mut String, data: &Data, major: u32, size: usize) {
             format!(" The hand-written build held {n} locks just before its `COMMIT` (`pg_locks`).")
         })
         .unwrap_or_default();
+    if let Some(plan) = data.steps(major, size, "plan-empty").first()
+        && plan.exit != 0
+        && data.steps(major, size, "apply-default-locks").is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "Lock pre-check: not reached — `plan` on the empty database exited {} (see below).{held}\n",
+            plan.exit
+        );
+        return;
+    }
     let Some(r) = data
         .steps(major, size, "apply-default-locks")
         .first()
@@ -603,11 +683,10 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
         let min = runs.iter().map(|r| r.ms).fold(f64::INFINITY, f64::min);
         let max = runs.iter().map(|r| r.ms).fold(0.0, f64::max);
         let ratio = baseline.map_or("baseline".into(), |b| {
-            format!(
-                "{} {}",
-                ratio(median(&runs), data.median(major, size, b)),
-                if b == "pg_dump" { "pg_dump" } else { "psql" }
-            )
+            match data.ratio_cell(major, size, step, b).as_str() {
+                "—" => "—".into(),
+                r => format!("{r} {}", if b == "pg_dump" { "pg_dump" } else { "psql" }),
+            }
         });
         let max_of = |k: &str| runs.iter().map(|r| r.count(k)).max().unwrap_or(0);
         let _ = writeln!(
@@ -667,17 +746,27 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
         data.of(major, size, "dead_after_apply").unwrap_or("?"),
     );
     lock_paragraph(out, data, major, size);
-    let failures: Vec<String> = data
-        .facts
+    // The same message from several runs is listed once, with the runs.
+    let mut by_message: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for ((m, s, k), v) in &data.facts {
+        if *m == major.to_string()
+            && *s == size.to_string()
+            && k.starts_with("stderr:")
+            && !k.starts_with("stderr:apply-default-locks:")
+            && !v.trim().is_empty()
+        {
+            by_message
+                .entry(v.trim())
+                .or_default()
+                .push(&k["stderr:".len()..]);
+        }
+    }
+    let failures: Vec<String> = by_message
         .iter()
-        .filter(|((m, s, k), _)| {
-            *m == major.to_string()
-                && *s == size.to_string()
-                && k.starts_with("stderr:")
-                && !k.starts_with("stderr:apply-default-locks:")
+        .map(|(message, runs)| {
+            let runs: Vec<String> = runs.iter().map(|r| format!("`{r}`")).collect();
+            format!("- {}: {message}", runs.join(", "))
         })
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|((_, _, k), v)| format!("- `{}`: {}", &k["stderr:".len()..], v.trim()))
         .collect();
     if !failures.is_empty() {
         let _ = writeln!(
