@@ -244,6 +244,11 @@ fn server_version(data: &Data, major: u32, size: usize) -> String {
         .map_or_else(|| major.to_string(), str::to_owned)
 }
 
+/// Stderr lines as one line: whitespace runs become one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// ✓ or ✗.
 fn mark(ok: bool) -> &'static str {
     if ok { "✓" } else { "✗" }
@@ -295,7 +300,7 @@ fn render(data: &Data) -> String {
 
 fn summary(out: &mut String, data: &Data) {
     out.push_str(
-        "### Summary\n\n\
+        "#### Summary\n\n\
          | PostgreSQL | tables | `pg_dump -s` | `check` | ÷ pg_dump | no-op `apply` | ÷ pg_dump | \
          `psql -1 -f` | first `apply` | ÷ psql | `check` peak RSS | no-op runs: DDL / savepoints / writes | \
          `check` last run ÷ run 1 |\n\
@@ -365,7 +370,7 @@ fn targets(out: &mut String, data: &Data) {
         .collect();
     let _ = writeln!(
         out,
-        "### Issue 9's targets, as measured\n\n| target | {} |\n|---|{}",
+        "#### Issue 9's targets, as measured\n\n| target | {} |\n|---|{}",
         cols.join(" | "),
         "---|".repeat(cols.len())
     );
@@ -595,7 +600,7 @@ fn lock_paragraph(out: &mut String, data: &Data, major: u32, size: usize) {
         r.count("savepoint"),
         r.count("temp_ddl"),
         data.of(major, size, "stderr:apply-default-locks:1")
-            .map_or("(nothing)".into(), |e| format!("`{}`", e.trim())),
+            .map_or("(nothing)".into(), |e| format!("“{}”", one_line(e))),
         data.of(major, size, "tool_locks").unwrap_or("?"),
         first
             .first()
@@ -650,7 +655,7 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
     };
     let _ = writeln!(
         out,
-        "### PostgreSQL {}, {} tables\n\n\
+        "#### PostgreSQL {}, {} tables\n\n\
          - landscape: {shape}; spec.yaml {}, handwritten.sql {}\n\
          - server: {}\n\
          - pg_dump: {}\n\
@@ -747,7 +752,7 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
     );
     lock_paragraph(out, data, major, size);
     // The same message from several runs is listed once, with the runs.
-    let mut by_message: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut by_message: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for ((m, s, k), v) in &data.facts {
         if *m == major.to_string()
             && *s == size.to_string()
@@ -756,7 +761,7 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
             && !v.trim().is_empty()
         {
             by_message
-                .entry(v.trim())
+                .entry(one_line(v))
                 .or_default()
                 .push(&k["stderr:".len()..]);
         }
