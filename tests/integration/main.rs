@@ -18,6 +18,7 @@ mod handwritten;
 mod harness;
 mod identifiers;
 mod invalid_spec;
+mod landscape;
 mod lint;
 mod locks;
 mod managed;

@@ -5,7 +5,9 @@
 
 pub mod app;
 pub mod cluster;
+pub mod landscape;
 mod os;
+pub mod server_log;
 mod tls;
 
 pub use cluster::{Cluster, ClusterOptions, test_major};
