@@ -205,7 +205,7 @@ impl SecurityState {
 /// same), with the live table's columns, types and collations spelled out —
 /// not `LIKE`, which would lock the real table, and so that the probe's
 /// question says everything its answer depends on.
-pub fn scratch_table(table: &str, columns: &[ColumnState]) -> Scratch {
+pub fn scratch_table(schema: &str, table: &str, columns: &[ColumnState]) -> Scratch {
     let scratch = format!("pg_temp.{}", ident(table));
     let cols: Vec<String> = columns
         .iter()
@@ -218,6 +218,7 @@ pub fn scratch_table(table: &str, columns: &[ColumnState]) -> Scratch {
         })
         .collect();
     Scratch {
+        of: crate::quote::qualified(schema, table),
         create: format!("CREATE TEMP TABLE {scratch} ({})", cols.join(", ")),
         drop: format!("DROP TABLE {scratch}"),
     }
@@ -316,6 +317,7 @@ mod tests {
             ..ColumnState::default()
         };
         let s = scratch_table(
+            "app",
             "users",
             &[
                 col("id", "bigint", None),

@@ -25,6 +25,10 @@ use std::collections::BTreeMap;
 /// never meet).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scratch {
+    /// The real table it copies (`"schema"."table"`): probes share a
+    /// scratch table only when they are about the same table (two schemas'
+    /// same-named tables may have the same columns).
+    pub of: String,
     /// `CREATE TEMP TABLE …`.
     pub create: String,
     /// `DROP TABLE …`.
@@ -268,7 +272,8 @@ mod tests {
         Probe {
             key: key.into(),
             scratch: scratch.map(|t| Scratch {
-                create: format!("CREATE TEMP TABLE {t} ()"),
+                of: t.to_string(),
+            create: format!("CREATE TEMP TABLE {t} ()"),
                 drop: format!("DROP TABLE {t}"),
             }),
             setup: setup.iter().map(|s| s.to_string()).collect(),
@@ -299,6 +304,19 @@ mod tests {
              SELECT (SELECT 'seed');\n"
         );
         assert_eq!(order, ["a", "b", "v", "seed"]);
+    }
+
+    /// Regression: `s01.t0001` and `s02.t0001` with the same columns got one
+    /// scratch table, and the second `CREATE POLICY owner_rows` on it failed.
+    #[test]
+    fn same_named_tables_of_two_schemas_get_their_own_scratch_table() {
+        let mut a = probe("a", Some("t"), &["CREATE POLICY p ON t"]);
+        let mut b = probe("b", Some("t"), &["CREATE POLICY p ON t"]);
+        a.scratch.as_mut().unwrap().of = "s01.t".into();
+        b.scratch.as_mut().unwrap().of = "s02.t".into();
+        let (sql, _) = script(&[a, b]);
+        assert_eq!(sql.matches("CREATE TEMP TABLE t ()").count(), 2, "{sql}");
+        assert_eq!(sql.matches("DROP TABLE t").count(), 2, "{sql}");
     }
 
     #[test]

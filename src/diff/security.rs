@@ -96,7 +96,7 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
         if policies.is_empty() && triggers.is_empty() {
             continue;
         }
-        let scratch = scratch_table(table.name, &shape.columns);
+        let scratch = scratch_table(table.schema, table.name, &shape.columns);
         for (key, name, create) in policies {
             let subject = Subject::Policy {
                 schema: table.schema.to_string(),

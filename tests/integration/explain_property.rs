@@ -20,7 +20,9 @@ pub type Key = (String, String, String, String);
 /// Held, and held with grant option.
 pub type Answers = BTreeMap<Key, (bool, bool)>;
 
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+/// User schemas, as `explain` sees them (pg-provision's own state schema left out).
+const USER_SCHEMA: &str =
+    "n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgprovision')";
 
 fn not_extension_member(catalog: &str, oid: &str) -> String {
     format!(

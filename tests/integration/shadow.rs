@@ -23,6 +23,7 @@ fn probes_return_server_canonical_text_and_leave_nothing_behind() {
         Probe {
             key: "check".into(),
             scratch: Some(Scratch {
+                of: "public.items".into(),
                 create: "CREATE TEMP TABLE probe_items (id int, price numeric)".into(),
                 drop: "DROP TABLE pg_temp.probe_items".into(),
             }),
