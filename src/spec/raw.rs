@@ -138,8 +138,9 @@ pub struct RawSchema {
     #[serde(default)]
     pub revoke: Vec<RawRevoke>,
     pub comment: Option<String>,
+    /// Boxed: 500 tables of a schema sit in one map, inline 2 KB each.
     #[serde(default)]
-    pub tables: BTreeMap<String, Option<RawTable>>,
+    pub tables: BTreeMap<String, Option<Box<RawTable>>>,
     #[serde(default)]
     pub views: BTreeMap<String, Option<RawView>>,
     #[serde(default)]

@@ -207,7 +207,9 @@ pub struct Security {
     /// Where `rls` was declared.
     pub rls_origin: Origin,
     /// Declared policies by name. Every other policy on the table is an extra.
-    pub policies: BTreeMap<String, Policy>,
+    /// Boxed: a map's first node holds room for 11 entries, and most tables
+    /// declare one or two policies (10,000 tables: 20 MB inline, 5 MB boxed).
+    pub policies: BTreeMap<String, Box<Policy>>,
     /// Declared triggers by name; `None` (no `triggers:` key): the table's
     /// triggers are not managed.
     pub triggers: Option<BTreeMap<String, Trigger>>,
@@ -294,7 +296,7 @@ pub fn validate(
         .iter()
         .map(|(name, raw)| {
             let item = path.key("policies").key(name);
-            (name.clone(), policy(&item, name, raw, issues))
+            (name.clone(), Box::new(policy(&item, name, raw, issues)))
         })
         .collect();
     let triggers = triggers.map(|t| {

@@ -441,7 +441,7 @@ impl Validator<'_> {
         let empty_table = RawTable::default();
         for (object, r) in &raw.tables {
             let item = path.key("tables").key(object);
-            let t = r.as_ref().unwrap_or(&empty_table);
+            let t = r.as_deref().unwrap_or(&empty_table);
             let mut r = self.relation(&item, ObjectKind::Table, object, t.into());
             r.security = crate::spec::security::validate(
                 &item,
@@ -452,9 +452,15 @@ impl Validator<'_> {
                 &mut self.issues,
             );
             // tables slice: structure and seed rows
-            r.table = crate::spec::table::table(&item, name, object, t, &mut self.issues);
+            r.table =
+                crate::spec::table::table(&item, name, object, t, &mut self.issues).map(Box::new);
             r.seed = t.seed.as_ref().map(|s| {
-                crate::spec::table::seed(&item.key("seed"), s, r.table.as_ref(), &mut self.issues)
+                Box::new(crate::spec::table::seed(
+                    &item.key("seed"),
+                    s,
+                    r.table.as_deref(),
+                    &mut self.issues,
+                ))
             });
             objects.insert((ObjectKind::Table, object.clone()), r);
         }
@@ -635,7 +641,7 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
             table: None,
-            sequence: crate::spec::table::sequence(path, raw, &mut self.issues),
+            sequence: crate::spec::table::sequence(path, raw, &mut self.issues).map(Box::new),
             seed: None,
             origin: origin(path),
             security: Default::default(),
@@ -683,7 +689,7 @@ impl Validator<'_> {
             seed: None,
             origin: origin(path),
             security: Default::default(),
-            routine: self.routine_definition(path, raw),
+            routine: self.routine_definition(path, raw).map(Box::new),
             view: None,
             enum_values: None,
         }
