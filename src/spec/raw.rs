@@ -274,7 +274,10 @@ pub struct RawFunction {
     /// The function's name when it differs from the key (overloads: two
     /// keys, one `name`).
     pub name: Option<String>,
-    pub args: String,
+    /// The argument list without parentheses. Absent: no arguments for a
+    /// function with a body; for an adopted one, the only function of
+    /// that name (overloads need `args`).
+    pub args: Option<String>,
     pub owner: Option<String>,
     #[serde(default)]
     pub grants: Vec<RawGrant>,

@@ -663,7 +663,7 @@ impl Validator<'_> {
                 key
             }
         };
-        let args = raw.args.trim();
+        let args = raw.args.as_deref().unwrap_or("").trim();
         if args.starts_with('(') && args.ends_with(')') {
             self.issues.push(
                 Issue::new(
@@ -671,14 +671,22 @@ impl Validator<'_> {
                     "`args` is the argument list without its parentheses",
                 )
                 .hint(
-                    "write `args: \"p_username text, p_password text\"`, or `args: \"\"` for none",
+                    "write `args: \"p_username text, p_password text\"`, or leave `args` out for none",
                 ),
             );
         }
+        let routine = self.routine_definition(path, raw).map(Box::new);
+        // Without `args`, a function with a body takes no arguments; an
+        // adopted one is whichever function has that name (see diff::objects).
+        let args = match (&raw.args, &routine) {
+            (Some(args), _) => Some(args.clone()),
+            (None, Some(_)) => Some(String::new()),
+            (None, None) => None,
+        };
         Object {
             kind: ObjectKind::Function,
             name: name.to_string(),
-            args: Some(raw.args.clone()),
+            args,
             owner: raw.owner.clone(),
             grants: self.grants(path, &raw.grants, ObjectKind::Function),
             column_grants: Vec::new(),
@@ -689,7 +697,7 @@ impl Validator<'_> {
             seed: None,
             origin: origin(path),
             security: Default::default(),
-            routine: self.routine_definition(path, raw).map(Box::new),
+            routine,
             view: None,
             enum_values: None,
         }
