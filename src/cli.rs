@@ -114,7 +114,11 @@ pub fn main() -> ExitCode {
     init_logging();
     let config = Config::from_cli(cli);
     let format = config.output;
-    match crate::run::run(&config) {
+    let result = crate::run::run(&config);
+    if let Some(kib) = crate::memory::peak_rss_kib() {
+        log::debug!("peak memory (VmHWM): {kib} KiB");
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             crate::report::error(&e, format);

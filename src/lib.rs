@@ -12,6 +12,7 @@ pub mod config;
 pub mod connect;
 pub mod diff;
 pub mod error;
+pub mod memory;
 pub mod observe;
 pub mod plan;
 pub mod privilege;

@@ -48,14 +48,10 @@ fn billion_laughs() -> String {
 #[test]
 fn a_spec_with_more_nodes_than_the_library_default_parses() {
     // serde-saphyr's default budget refused more than 250,000 nodes.
-    let names: Vec<String> = (0..130_000).map(|i| format!("r{i}")).collect();
-    let text = format!(
-        "version: 1\nexternal_roles: [{}]\nroles:\n  app: {{ member_of: [{}] }}\n",
-        names.join(", "),
-        names.join(", ")
-    );
+    let names: Vec<String> = (0..250_001).map(|i| format!("r{i}")).collect();
+    let text = format!("version: 1\nexternal_roles: [{}]\n", names.join(", "));
     let spec = parse_text(&text).unwrap();
-    assert_eq!(spec.external_roles.len(), 130_000);
+    assert_eq!(spec.external_roles.len(), 250_001);
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod scale;
 mod secrets;
 mod security;
 mod shadow;
+mod spec_limits;
 mod support;
 mod tables;
 mod types;
