@@ -68,6 +68,8 @@ pub enum Sub {
     Check,
     /// Validate the spec offline.
     Validate,
+    /// Print the JSON Schema of the spec (for editors and CI).
+    Schema,
     /// Wait until the server accepts connections.
     Wait {
         /// Overrides --wait-timeout.
@@ -154,6 +156,7 @@ impl Config {
             Sub::Plan { prune } => Command::Plan { prune },
             Sub::Check => Command::Check,
             Sub::Validate => Command::Validate,
+            Sub::Schema => Command::Schema,
             Sub::Wait { timeout } => Command::Wait {
                 timeout: timeout.unwrap_or(cli.wait_timeout),
             },

@@ -20,6 +20,8 @@ pub enum Command {
     Check,
     /// Validate offline.
     Validate,
+    /// Print the spec's JSON Schema.
+    Schema,
     /// Wait for the server.
     Wait {
         /// How long.

@@ -18,6 +18,10 @@ pub fn run(config: &Config) -> Result<u8, Error> {
             report::validated(&spec, &config.file, config.output)?;
             Ok(exit::OK)
         }
+        Command::Schema => {
+            report::schema(&spec::schema::json())?;
+            Ok(exit::OK)
+        }
         Command::Wait { timeout } => {
             let settings = settings(config)?;
             connect::wait(&settings, *timeout)?;

@@ -12,6 +12,7 @@ pub mod path;
 pub mod raw;
 pub mod raw_table;
 pub mod routine;
+pub mod schema;
 pub mod security;
 pub mod source;
 pub mod table;
@@ -123,3 +124,5 @@ mod tests;
 mod tests_limits;
 #[cfg(test)]
 mod tests_routines;
+#[cfg(test)]
+mod tests_schema;

@@ -19,6 +19,7 @@ mod memberships;
 mod non_superuser;
 mod routines;
 mod scale;
+mod schema_file;
 mod secrets;
 mod security;
 mod shadow;
