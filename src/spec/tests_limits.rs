@@ -156,3 +156,25 @@ fn a_nul_in_a_name_is_refused() {
         "provision.yaml:3:3: roles.\"a\\u0000b\": role name contains a NUL character"
     );
 }
+
+#[test]
+fn type_mismatches_are_said_in_terms_of_the_spec() {
+    let cases = [
+        (
+            "version: 1\nroles:\n  r:\n    settings: { x: [[a]] }\n",
+            "provision.yaml:4:20: roles.r.settings.x: expected a setting: a string, a number, a boolean or a list of strings",
+        ),
+        (
+            "version: 1\nroles: { r: 5 }\n",
+            "provision.yaml:2:13: roles.r: expected a mapping (`{ … }`, or indented `key: value` lines)",
+        ),
+        (
+            "version: 1\nschemas:\n  s:\n    tables:\n      t: { seed: { key: [a], rows: [{ a: [1] }] } }\n",
+            "provision.yaml:5:42: schemas.s.tables.t.seed.rows[0].a: expected a value (a string, a number, a boolean or null) or `{ sql: \"expression\" }`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (e, _) = refused(text);
+        assert_eq!(e, expected);
+    }
+}

@@ -34,11 +34,48 @@ pub fn issue(e: &Error, locations: &Locations) -> Issue {
         Some(cut) => message[..cut].to_string(),
         None => message,
     };
-    let mut issue = located(Issue::new(&path, message.trim_end_matches('.').to_string()));
+    let message = in_words(message.trim_end_matches('.'));
+    let mut issue = located(Issue::new(&path, message));
     if issue.message.contains("unknown field") {
         issue = issue.hint("see docs/spec.md for every key this version understands");
     }
     issue
+}
+
+/// What serde says in terms of Rust types (`untagged enum RawSetting`,
+/// `mapping start`), said in terms of the spec.
+fn in_words(message: &str) -> String {
+    const UNTAGGED: &[(&str, &str)] = &[
+        (
+            "RawSetting",
+            "expected a setting: a string, a number, a boolean or a list of strings",
+        ),
+        ("RawScalar", "expected a string, a number or a boolean"),
+        (
+            "RawSeedValue",
+            "expected a value (a string, a number, a boolean or null) or `{ sql: \"expression\" }`",
+        ),
+        (
+            "RawReference",
+            "expected `\"schema.table(column)\"` or `{ table, column, on_delete, on_update }`",
+        ),
+        (
+            "RawUnique",
+            "expected a list of columns or `{ name, columns }`",
+        ),
+    ];
+    if let Some(name) = message.strip_prefix("data did not match any variant of untagged enum ") {
+        if let Some((_, words)) = UNTAGGED.iter().find(|(n, _)| *n == name) {
+            return (*words).to_string();
+        }
+    }
+    if message == "expected mapping start" {
+        return "expected a mapping (`{ … }`, or indented `key: value` lines)".to_string();
+    }
+    if message == "expected sequence start" {
+        return "expected a list (`[ … ]`, or indented `- item` lines)".to_string();
+    }
+    message.to_string()
 }
 
 /// The error under snippet and alias wrappers.
