@@ -274,3 +274,38 @@ fn the_schema_lists_exactly_the_words_the_parser_accepts() {
         );
     }
 }
+
+#[test]
+fn every_key_has_a_description() {
+    // A key without one shows nothing on hover: write a `///` comment on the
+    // field of the raw type (src/spec/raw*.rs, security.rs).
+    fn walk(value: &Value, path: &str, missing: &mut Vec<String>) {
+        let Some(object) = value.as_object() else {
+            return;
+        };
+        if let Some(Value::Object(properties)) = object.get("properties") {
+            for (key, property) in properties {
+                if property.get("description").is_none() {
+                    missing.push(format!("{path}.{key}"));
+                }
+            }
+        }
+        for (key, child) in object {
+            match child {
+                Value::Object(_) => walk(child, &format!("{path}/{key}"), missing),
+                Value::Array(items) => {
+                    for item in items {
+                        walk(item, &format!("{path}/{key}[]"), missing);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&schema(), "", &mut missing);
+    assert!(
+        missing.is_empty(),
+        "keys without a description: {missing:#?}"
+    );
+}
