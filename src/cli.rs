@@ -88,6 +88,8 @@ pub enum Sub {
         #[command(flatten)]
         lint: LintArgs,
     },
+    /// Print the JSON Schema of the spec (for editors and CI).
+    Schema,
     /// Wait until the server accepts connections.
     Wait {
         /// Overrides --wait-timeout.
@@ -235,7 +237,11 @@ pub fn main() -> ExitCode {
     init_logging();
     let config = Config::from_cli(cli);
     let format = config.output;
-    match crate::run::run(&config) {
+    let result = crate::run::run(&config);
+    if let Some(kib) = crate::memory::peak_rss_kib() {
+        log::debug!("peak memory (VmHWM): {kib} KiB");
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             crate::report::error(&e, format);
@@ -282,6 +288,7 @@ impl Config {
                 lint = args.options(Some(crate::lint::Level::Error));
                 Command::Lint { live }
             }
+            Sub::Schema => Command::Schema,
             Sub::Wait { timeout } => Command::Wait {
                 timeout: timeout.unwrap_or(cli.wait_timeout),
             },

@@ -25,6 +25,8 @@ pub enum Command {
         /// Lint the database instead of the spec.
         live: bool,
     },
+    /// Print the spec's JSON Schema.
+    Schema,
     /// Wait for the server.
     Wait {
         /// How long.

@@ -15,6 +15,7 @@ pub mod error;
 pub mod explain;
 pub mod export;
 pub mod lint;
+pub mod memory;
 pub mod observe;
 pub mod plan;
 pub mod privilege;

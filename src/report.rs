@@ -61,6 +61,11 @@ fn refusal_json(r: &Refusal) -> Value {
     json!({ "object": r.object, "reason": r.reason, "hint": r.hint, "origin": origin_json(&r.origin) })
 }
 
+/// `schema`: the spec's JSON Schema, on stdout whatever the output format.
+pub fn schema(text: &str) -> Result<(), Error> {
+    stdout(text)
+}
+
 /// `validate` succeeded (lint findings are warnings here).
 pub fn validated(
     spec: &Spec,

@@ -20,6 +20,10 @@ pub fn run(config: &Config) -> Result<u8, Error> {
             Ok(lint_exit(&lints, config, exit::OK))
         }
         Command::Lint { live } => lint(config, *live),
+        Command::Schema => {
+            report::schema(&spec::schema::json())?;
+            Ok(exit::OK)
+        }
         Command::Wait { timeout } => {
             let settings = settings(config)?;
             connect::wait(&settings, *timeout)?;

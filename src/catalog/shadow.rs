@@ -273,7 +273,7 @@ mod tests {
             key: key.into(),
             scratch: scratch.map(|t| Scratch {
                 of: t.to_string(),
-            create: format!("CREATE TEMP TABLE {t} ()"),
+                create: format!("CREATE TEMP TABLE {t} ()"),
                 drop: format!("DROP TABLE {t}"),
             }),
             setup: setup.iter().map(|s| s.to_string()).collect(),

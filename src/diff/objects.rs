@@ -196,14 +196,43 @@ impl<'a> Context<'a> {
             "a {what} declared without its definition is adopted, not created: it must exist by the time it is needed — created by your migrations"
         );
         if kind == ObjectKind::Function {
-            let args = decl.args.as_deref().unwrap_or("");
-            let object = format!("function `{schema}.{name}({args})`");
             let same_name: Vec<&FunctionState> = self
                 .catalog
                 .functions
                 .iter()
                 .filter(|f| &f.schema == schema && f.name == name)
                 .collect();
+            let overloads = || {
+                same_name
+                    .iter()
+                    .map(|f| format!("`({})`", f.identity_args))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            // Adopted without `args`: the one function of that name.
+            let Some(args) = decl.args.as_deref() else {
+                let object = format!("function `{schema}.{name}`");
+                return match same_name.as_slice() {
+                    [f] => Some(Live::function(f)),
+                    [] => {
+                        refuse(out, object, "it does not exist".into(), adopted_hint);
+                        None
+                    }
+                    _ => {
+                        refuse(
+                            out,
+                            object,
+                            format!("{} functions have that name", same_name.len()),
+                            format!(
+                                "`{schema}.{name}` exists with {}; write one of these as `args`",
+                                overloads()
+                            ),
+                        );
+                        None
+                    }
+                };
+            };
+            let object = format!("function `{schema}.{name}({args})`");
             return match same_name
                 .iter()
                 .find(|f| signature::matches(args, &f.arg_types))
@@ -217,17 +246,13 @@ impl<'a> Context<'a> {
                     None
                 }
                 None => {
-                    let found = same_name
-                        .iter()
-                        .map(|f| format!("`({})`", f.identity_args))
-                        .collect::<Vec<_>>()
-                        .join(", ");
                     refuse(
                         out,
                         object,
                         "no function of that name takes these arguments".into(),
                         format!(
-                            "`{schema}.{name}` exists with {found}; write one of these as `args`"
+                            "`{schema}.{name}` exists with {}; write one of these as `args`",
+                            overloads()
                         ),
                     );
                     None

@@ -41,7 +41,7 @@ pub(super) fn diff(table: &Table<'_>, catalog: &Catalog, out: &mut Diff) {
         let what = format!("{} on {}", label("policy", name), table.label());
         let create = SecurityStatement::CreatePolicy {
             table: table.object(),
-            policy: want.clone(),
+            policy: Policy::clone(want),
         };
         let Some(have) = live.get(name) else {
             converge(out, what, want, create);
@@ -81,7 +81,7 @@ pub(super) fn diff(table: &Table<'_>, catalog: &Catalog, out: &mut Diff) {
                 want,
                 SecurityStatement::AlterPolicy {
                     table: table.object(),
-                    policy: want.clone(),
+                    policy: Policy::clone(want),
                 },
             );
         }
@@ -169,7 +169,7 @@ pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, Strin
             };
             let probe = Policy {
                 to: vec![crate::quote::PUBLIC.to_string()],
-                ..p.clone()
+                ..Policy::clone(p)
             };
             let sql = SecurityStatement::CreatePolicy {
                 table: scratch,

@@ -49,7 +49,7 @@ fn seeded(spec: &Spec) -> Vec<(&str, &Object, &Seed)> {
                 .objects
                 .iter()
                 .filter(|((k, _), _)| *k == ObjectKind::Table)
-                .filter_map(move |(_, o)| o.seed.as_ref().map(|seed| (s.as_str(), o, seed)))
+                .filter_map(move |(_, o)| o.seed.as_deref().map(|seed| (s.as_str(), o, seed)))
         })
         .collect()
 }

@@ -48,7 +48,7 @@ fn defined(spec: &Spec) -> Vec<(usize, &str, &Object, &Table)> {
             schema
                 .objects
                 .values()
-                .filter_map(move |o| o.table.as_ref().map(|t| (s.as_str(), o, t)))
+                .filter_map(move |o| o.table.as_deref().map(|t| (s.as_str(), o, t)))
         })
         .enumerate()
         .map(|(n, (s, o, t))| (n, s, o, t))

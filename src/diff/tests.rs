@@ -269,6 +269,43 @@ fn security_definer_functions_lose_public_execute_unless_granted() {
 }
 
 #[test]
+fn an_adopted_function_without_args_is_the_only_one_of_its_name() {
+    let s = spec(
+        "version: 1\nexternal_roles: [postgres]\nschemas:\n  public:\n    functions:\n      login: { owner: postgres }\n      logout: {}\n",
+    );
+    let d = diff(&s, &catalog());
+    assert_eq!(
+        sql(&d, Class::Converge),
+        vec![
+            r#"REVOKE EXECUTE ON FUNCTION "public"."login"(p_username text, p_password text) FROM PUBLIC"#
+        ]
+    );
+    let refusals: Vec<String> = d
+        .refusals
+        .iter()
+        .map(|r| format!("{}: {}", r.object, r.reason))
+        .collect();
+    assert_eq!(
+        refusals,
+        vec!["function `public.logout`: it does not exist"]
+    );
+
+    let mut c = catalog();
+    c.functions
+        .push(function("login", "token uuid", "uuid", false));
+    let d = diff(&s, &c);
+    assert_eq!(d.refusals.len(), 2, "{:?}", d.refusals);
+    assert_eq!(d.refusals[0].object, "function `public.login`");
+    assert_eq!(d.refusals[0].reason, "2 functions have that name");
+    assert_eq!(
+        d.refusals[0].hint.as_deref(),
+        Some(
+            "`public.login` exists with `(p_username text, p_password text)`, `(token uuid)`; write one of these as `args`"
+        )
+    );
+}
+
+#[test]
 fn global_default_privileges_replace_the_built_in_ones() {
     let text = "version: 1\nroles: { chatbot_user: {} }\ndefault_privileges:\n  - { for_role: chatbot_user, on: functions, revoke: { from: [PUBLIC], privileges: [EXECUTE] } }\n";
     let mut c = catalog();

@@ -2,8 +2,10 @@
 //!
 //! [`load`] reads the file, deserialises it strictly (unknown keys, YAML 1.1
 //! booleans such as `yes` are errors), validates it, and reports every
-//! problem with its YAML path and line:column.
+//! problem with its YAML path and line:column. Resource limits (file size,
+//! nesting, alias expansion) are sized to the document: see [`budget`].
 
+pub mod budget;
 pub mod error;
 pub mod lint;
 pub mod model;
@@ -12,25 +14,25 @@ pub mod raw;
 pub mod raw_lint;
 pub mod raw_table;
 pub mod routine;
+pub mod schema;
 pub mod security;
+pub mod source;
 pub mod table;
 pub mod validate;
+pub mod yaml_error;
 
 pub use error::{Issue, SpecError};
 pub use model::Spec;
 pub use validate::Environment;
 
-use path::{LineCol, Locations, YamlPath};
+use path::Locations;
 use std::path::Path;
 
 /// Reads and validates the spec at `file`, reading secrets from the process environment.
 pub fn load(file: &Path) -> Result<Spec, SpecError> {
-    let text = std::fs::read_to_string(file).map_err(|e| SpecError {
+    let text = source::read(file).map_err(|issue| SpecError {
         file: file.to_path_buf(),
-        issues: vec![
-            Issue::new(&YamlPath::root(), format!("cannot read the spec: {e}"))
-                .hint("pass the spec with `-f/--file` or `PROVISION_FILE`"),
-        ],
+        issues: vec![issue],
     })?;
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let var = |name: &str| std::env::var(name).ok();
@@ -51,10 +53,17 @@ pub fn parse(text: &str, file: &Path, env: &Environment<'_>) -> Result<Spec, Spe
         file: file.to_path_buf(),
         issues,
     };
-    let mut options = serde_saphyr::options::Options::default();
-    options.strict_booleans = true;
-    let raw: raw::RawSpec = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| fail(vec![deserialize_issue(&e, &locations)]))?;
+    if let Some(breach) = locations.census().breach {
+        let (at, (message, hint)) = match breach {
+            budget::OwnBreach::Depth { at } => (at, budget::depth_message()),
+            budget::OwnBreach::Scalar { at, bytes } => (at, budget::scalar_message(bytes)),
+        };
+        let mut issue = Issue::new(&locations.path_at(at), message).hint(hint);
+        issue.at = Some(at);
+        return Err(fail(vec![issue]));
+    }
+    let raw: raw::RawSpec = serde_saphyr::from_str_with_options(text, locations.census().options())
+        .map_err(|e| fail(vec![yaml_error::issue(&e, &locations)]))?;
     let mut spec = validate::validate(raw, env).map_err(|mut issues| {
         for issue in &mut issues {
             issue.at = Some(locations.find(&issue.path));
@@ -63,26 +72,6 @@ pub fn parse(text: &str, file: &Path, env: &Environment<'_>) -> Result<Spec, Spe
     })?;
     locate(&mut spec, &locations);
     Ok(spec)
-}
-
-fn deserialize_issue(e: &serde_saphyr::Error, locations: &Locations) -> Issue {
-    let at = e.location().map(|l| LineCol {
-        line: l.line() as usize,
-        column: l.column() as usize,
-    });
-    let path = at.map(|at| locations.path_at(at)).unwrap_or_default();
-    let message = e.without_snippet().to_string();
-    // serde-saphyr appends its own position; we print ours in front.
-    let message = match message.rfind(" at line ") {
-        Some(cut) => message[..cut].to_string(),
-        None => message,
-    };
-    let mut issue = Issue::new(&path, message.trim_end_matches('.').to_string());
-    issue.at = at;
-    if issue.message.contains("unknown field") {
-        issue = issue.hint("see docs/spec.md for every key this version understands");
-    }
-    issue
 }
 
 /// Fills in line:column for every origin in the model.
@@ -135,4 +124,8 @@ fn locate(spec: &mut Spec, locations: &Locations) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_limits;
+#[cfg(test)]
 mod tests_routines;
+#[cfg(test)]
+mod tests_schema;

@@ -217,6 +217,10 @@ pub struct SchemaWideGrant {
 
 /// A table, view, sequence or function declared without a definition:
 /// adopted, so its owner, privileges and comment are managed, its structure not.
+///
+/// The definitions (`table`, `sequence`, `seed`, `routine`) are boxed: an
+/// object sits inline in its schema's map, and inline they made it 1 KB
+/// whether declared or not (a 10,000-table spec: 20 MB of maps, 8 MB boxed).
 #[derive(Debug, Clone)]
 pub struct Object {
     /// `Table`, `View`, `Sequence` or `Function`.
@@ -238,12 +242,12 @@ pub struct Object {
     pub comment: Option<String>,
     // --- tables slice ---
     /// Tables: the structure, when declared with `columns`.
-    pub table: Option<crate::spec::table::Table>,
+    pub table: Option<Box<crate::spec::table::Table>>,
     /// Sequences: the definition, when declared with one (or created by a
     /// `serial` column of a defined table).
-    pub sequence: Option<crate::spec::table::SequenceDef>,
+    pub sequence: Option<Box<crate::spec::table::SequenceDef>>,
     /// Tables: seed rows.
-    pub seed: Option<crate::spec::table::Seed>,
+    pub seed: Option<Box<crate::spec::table::Seed>>,
     // --- end tables slice ---
     /// Where it was declared.
     pub origin: Origin,
@@ -251,7 +255,7 @@ pub struct Object {
     pub security: crate::spec::security::Security,
     // routines slice: definitions of functions, procedures and views.
     /// A function's or procedure's body and attributes (`body`/`body_file`).
-    pub routine: Option<RoutineDefinition>,
+    pub routine: Option<Box<RoutineDefinition>>,
     /// A view's query and options (`query`/`query_file`).
     pub view: Option<ViewDefinition>,
     /// Types: an enum's labels in order, when declared with `values`.

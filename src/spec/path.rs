@@ -3,9 +3,13 @@
 //! Validation runs after deserialisation, on plain Rust values, so it names
 //! what it rejects by path. [`Locations`] maps every path of the document to
 //! the line and column of its key (or sequence item), so an error can say
-//! `provision.yaml:12:7` without every model type carrying spans.
+//! `provision.yaml:12:7` without every model type carrying spans. The same
+//! pass over the parser's events takes the document's [`Census`] (its own
+//! size, before aliases), which sizes the deserialiser's budget.
 
-use serde_saphyr::granit_parser::{Event, Parser};
+use super::budget::{Census, OwnBreach};
+use serde_saphyr::granit_parser::{ErrorKind, Event, Parser};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -21,17 +25,9 @@ impl YamlPath {
 
     /// The path of a mapping entry below this one.
     pub fn key(&self, key: &str) -> Self {
-        let plain = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        let segment = if plain {
-            key.to_string()
-        } else {
-            serde_json::to_string(key).unwrap_or_else(|_| key.to_string())
-        };
+        let segment = key_segment(key);
         if self.0.is_empty() {
-            YamlPath(segment)
+            YamlPath(segment.into_owned())
         } else {
             YamlPath(format!("{}.{segment}", self.0))
         }
@@ -73,36 +69,178 @@ impl fmt::Display for LineCol {
     }
 }
 
+/// A mapping key as it appears in a rendered path: plain when it is made of
+/// letters, digits, `_` and `-`, else JSON-quoted (`"a b"`, `"x.y"`).
+fn key_segment(key: &str) -> Cow<'_, str> {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(serde_json::to_string(key).unwrap_or_else(|_| key.to_string()))
+    }
+}
+
+/// The segments of a rendered path: `a."b.c"[0]` → `a`, `"b.c"`, `[0]`.
+fn segments(path: &str) -> Vec<&str> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'[' => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            _ => {
+                while i < bytes.len() && bytes[i] != b'.' && bytes[i] != b'[' {
+                    i += 1;
+                }
+            }
+        }
+        let end = i.min(bytes.len());
+        out.push(&path[start..end]);
+    }
+    out
+}
+
 /// Every path of a YAML document and its position.
-#[derive(Debug, Default, Clone)]
+///
+/// Stored as a tree of interned segments rather than a map of path strings:
+/// a 10,000-table spec has ~600,000 paths, which as strings cost ~40 MB; as a
+/// tree, 20 bytes each (a node, and its place in the lookup order).
+#[derive(Debug, Clone)]
 pub struct Locations {
-    map: HashMap<YamlPath, LineCol>,
+    /// Node 0 is the document root.
+    nodes: Vec<Node>,
+    /// Node ids ordered by `(parent, segment)`, for binary search.
+    lookup: Vec<u32>,
+    /// Key segment text → id, and back. Sequence items (`[n]`) are not
+    /// interned: their segment id is `n` with [`INDEX`] set.
+    segment_ids: HashMap<Box<str>, u32>,
+    segment_text: Vec<Box<str>>,
+    /// Keys written twice in one mapping, in document order.
+    duplicates: Vec<Duplicate>,
+    /// How big the document is, aliases not expanded.
+    census: Census,
+}
+
+/// The bit that marks a segment id as a sequence index.
+const INDEX: u32 = 1 << 31;
+
+/// One path: its parent, its last segment and where it starts.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    parent: u32,
+    segment: u32,
+    line: u32,
+    column: u32,
+}
+
+impl Node {
+    fn at(&self) -> LineCol {
+        LineCol {
+            line: self.line as usize,
+            column: self.column as usize,
+        }
+    }
+}
+
+/// A mapping key written a second time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The key's path.
+    pub path: YamlPath,
+    /// Where it is first written.
+    pub first: LineCol,
+    /// Where it is written again.
+    pub again: LineCol,
+}
+
+impl Default for Locations {
+    fn default() -> Self {
+        Locations {
+            nodes: vec![Node {
+                parent: 0,
+                segment: u32::MAX,
+                line: 1,
+                column: 1,
+            }],
+            lookup: Vec::new(),
+            segment_ids: HashMap::new(),
+            segment_text: Vec::new(),
+            duplicates: Vec::new(),
+            census: Census::default(),
+        }
+    }
 }
 
 enum Frame {
     Mapping {
-        path: YamlPath,
-        key: Option<YamlPath>,
+        node: u32,
+        /// The node of the key whose value comes next.
+        key: Option<u32>,
+        /// The keys seen so far: segment → node.
+        seen: HashMap<u32, u32>,
     },
     Sequence {
-        path: YamlPath,
+        node: u32,
         next: usize,
     },
 }
 
 impl Locations {
     /// Indexes `text`; a document that does not parse yields what was seen
-    /// before the error (the deserialiser reports the error itself).
+    /// before the error (the deserialiser reports the error itself). Stops
+    /// early once the document breaks one of its own limits (see
+    /// [`Census::breach`]).
     pub fn index(text: &str) -> Self {
-        let mut map = HashMap::new();
-        map.insert(YamlPath::root(), LineCol { line: 1, column: 1 });
+        let mut loc = Locations::default();
         let mut stack: Vec<Frame> = Vec::new();
-        for item in Parser::new_from_str(text) {
-            let Ok((event, span)) = item else { break };
+        let mut options = serde_saphyr::granit_parser::Options::default();
+        options.emit_comments = false;
+        for item in Parser::new_from_str_with_options(text, options) {
+            let (event, span) = match item {
+                Ok(item) => item,
+                Err(e) => {
+                    // The scanner's own nesting limit (255) can trip before
+                    // the parser has emitted 65 levels: same limit, same words.
+                    if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
+                        let m = e.marker();
+                        loc.census.breach = Some(OwnBreach::Depth {
+                            at: LineCol {
+                                line: m.line(),
+                                column: m.col() + 1,
+                            },
+                        });
+                    }
+                    break;
+                }
+            };
             let at = LineCol {
                 line: span.start.line(),
                 column: span.start.col() + 1,
             };
+            loc.census.observe(&event, at, stack.len());
+            if loc.census.breach.is_some() {
+                break;
+            }
             let is_node = matches!(
                 event,
                 Event::Scalar(..)
@@ -111,36 +249,50 @@ impl Locations {
                     | Event::Alias(..)
             );
             if is_node {
-                // Which path does this node get, and is it a mapping key?
-                let node_path = match stack.last_mut() {
-                    None => Some(YamlPath::root()),
-                    Some(Frame::Sequence { path, next }) => {
-                        let p = path.index(*next);
+                // Which node does this YAML node get, and is it a mapping key?
+                let node = match stack.last_mut() {
+                    None => Some(0),
+                    Some(Frame::Sequence { node, next }) => {
+                        let segment = INDEX | (*next as u32 & !INDEX);
                         *next += 1;
-                        map.entry(p.clone()).or_insert(at);
-                        Some(p)
+                        Some(loc.push(*node, segment, at))
                     }
-                    Some(Frame::Mapping { path, key }) => match key.take() {
-                        Some(value_path) => Some(value_path),
+                    Some(Frame::Mapping { node, key, seen }) => match key.take() {
+                        Some(value) => Some(value),
                         None => {
                             let name = match &event {
-                                Event::Scalar(value, ..) => value.to_string(),
-                                _ => "?".to_string(),
+                                Event::Scalar(value, ..) => value.as_ref(),
+                                _ => "?",
                             };
-                            let p = path.key(&name);
-                            map.entry(p.clone()).or_insert(at);
-                            *key = Some(p);
+                            let segment = loc.segment(&key_segment(name));
+                            let child = match seen.get(&segment) {
+                                Some(first) => {
+                                    loc.duplicates.push(Duplicate {
+                                        path: loc.path_of(*first),
+                                        first: loc.nodes[*first as usize].at(),
+                                        again: at,
+                                    });
+                                    *first
+                                }
+                                None => {
+                                    let child = loc.push(*node, segment, at);
+                                    seen.insert(segment, child);
+                                    child
+                                }
+                            };
+                            *key = Some(child);
                             None
                         }
                     },
                 };
                 match event {
                     Event::MappingStart(..) => stack.push(Frame::Mapping {
-                        path: node_path.unwrap_or_default(),
+                        node: node.unwrap_or(0),
                         key: None,
+                        seen: HashMap::new(),
                     }),
                     Event::SequenceStart(..) => stack.push(Frame::Sequence {
-                        path: node_path.unwrap_or_default(),
+                        node: node.unwrap_or(0),
                         next: 0,
                     }),
                     _ => {}
@@ -149,32 +301,115 @@ impl Locations {
                 stack.pop();
             }
         }
-        Locations { map }
+        loc.nodes.shrink_to_fit();
+        let mut lookup: Vec<u32> = (1..loc.nodes.len() as u32).collect();
+        lookup.sort_unstable_by_key(|id| loc.key(*id));
+        loc.lookup = lookup;
+        loc
+    }
+
+    /// The id of segment text `text`.
+    fn segment(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.segment_ids.get(text) {
+            return *id;
+        }
+        let id = self.segment_text.len() as u32;
+        self.segment_text.push(text.into());
+        self.segment_ids.insert(text.into(), id);
+        id
+    }
+
+    /// A new node: `segment` below `parent`, starting at `at`.
+    fn push(&mut self, parent: u32, segment: u32, at: LineCol) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node {
+            parent,
+            segment,
+            line: at.line.try_into().unwrap_or(u32::MAX),
+            column: at.column.try_into().unwrap_or(u32::MAX),
+        });
+        id
+    }
+
+    /// The lookup order of node `id`.
+    fn key(&self, id: u32) -> (u32, u32) {
+        let node = &self.nodes[id as usize];
+        (node.parent, node.segment)
+    }
+
+    /// The child of `parent` named by segment `segment`.
+    fn child(&self, parent: u32, segment: u32) -> Option<u32> {
+        self.lookup
+            .binary_search_by(|id| self.key(*id).cmp(&(parent, segment)))
+            .ok()
+            .map(|i| self.lookup[i])
+    }
+
+    /// The rendered path of node `id`.
+    fn path_of(&self, mut id: u32) -> YamlPath {
+        let mut parts = Vec::new();
+        while id != 0 {
+            let node = self.nodes[id as usize];
+            parts.push(node.segment);
+            id = node.parent;
+        }
+        let mut path = String::new();
+        for segment in parts.iter().rev() {
+            if segment & INDEX != 0 {
+                path.push_str(&format!("[{}]", segment & !INDEX));
+                continue;
+            }
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&self.segment_text[*segment as usize]);
+        }
+        YamlPath(path)
+    }
+
+    fn depth(&self, mut id: u32) -> usize {
+        let mut depth = 0;
+        while id != 0 {
+            id = self.nodes[id as usize].parent;
+            depth += 1;
+        }
+        depth
     }
 
     /// The deepest path that starts at or before `at` (for parser errors,
     /// which know a position but not a path).
     pub fn path_at(&self, at: LineCol) -> YamlPath {
-        self.map
-            .iter()
-            .filter(|(_, pos)| **pos <= at)
-            .max_by(|(pa, a), (pb, b)| a.cmp(b).then(pa.0.len().cmp(&pb.0.len())))
-            .map(|(p, _)| p.clone())
+        (0..self.nodes.len() as u32)
+            .filter(|id| self.nodes[*id as usize].at() <= at)
+            .max_by_key(|id| (self.nodes[*id as usize].at(), self.depth(*id)))
+            .map(|id| self.path_of(id))
             .unwrap_or_default()
     }
 
     /// The position of `path`, or of its nearest ancestor that has one.
     pub fn find(&self, path: &YamlPath) -> LineCol {
-        let mut current = path.as_str();
-        loop {
-            if let Some(at) = self.map.get(&YamlPath(current.to_string())) {
-                return *at;
-            }
-            match current.rfind(['.', '[']) {
-                Some(cut) => current = &current[..cut],
-                None => return LineCol { line: 1, column: 1 },
-            }
+        let mut node = 0u32;
+        for segment in segments(path.as_str()) {
+            let id = match segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                Some(n) => n.parse::<u32>().ok().map(|n| INDEX | (n & !INDEX)),
+                None => self.segment_ids.get(segment).copied(),
+            };
+            let Some(child) = id.and_then(|s| self.child(node, s)) else {
+                break;
+            };
+            node = child;
         }
+        self.nodes[node as usize].at()
+    }
+
+    /// Keys written twice in one mapping.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
+
+    /// The document's own size (aliases not expanded).
+    pub fn census(&self) -> &Census {
+        &self.census
     }
 }
 

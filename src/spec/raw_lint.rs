@@ -6,12 +6,13 @@
 //! sequences, functions, policies, extensions and default-privileges entries
 //! ([`RawLint`]).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// `lint: { allow: [ID, …], reason: "…" }` on one object: the listed lints
 /// are not reported for it (nor for what it contains: a schema's objects, a
 /// table's policies).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLint {
     /// Lint ids not to report here (see docs/lints.md).
@@ -23,7 +24,7 @@ pub struct RawLint {
 
 /// The top-level `lint:` key: allowances for the whole spec, and the roles an
 /// API (PostgREST, Hasura, …) runs requests as.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLintSettings {
     /// Lint ids not to report anywhere in the spec.

@@ -852,10 +852,10 @@ pub(crate) fn link_serials(
         if let Some(decl) = objects.get_mut(&(ObjectKind::Sequence, seq.clone())) {
             match &decl.sequence {
                 None => {
-                    decl.sequence = Some(SequenceDef {
+                    decl.sequence = Some(Box::new(SequenceDef {
                         serial_of: Some((table, column)),
                         ..SequenceDef::default()
-                    })
+                    }))
                 }
                 Some(_) => issues.push(
                     Issue::new(&decl.origin.path, format!("sequence `{seq}` is created by serial column `{table}.{column}`"))

@@ -216,11 +216,26 @@ fn definitions_are_not_understood_yet() {
 }
 
 #[test]
-fn functions_need_their_arguments() {
-    let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: {}\n");
-    assert!(e.contains("missing field `args`"), "{e}");
+fn args_may_be_left_out() {
+    let spec = parse_with(
+        "version: 1\nschemas:\n  s:\n    functions:\n      adopted: {}\n      stamp:\n        returns: trigger\n        language: plpgsql\n        body: BEGIN RETURN NEW; END\n      area: { args: \"r integer\" }\n",
+        &[],
+    )
+    .unwrap();
+    let f = |name: &str| {
+        &spec.schemas["s"].objects[&(crate::privilege::ObjectKind::Function, name.to_string())]
+    };
+    // Adopted: whichever function has that name (decided against the catalog).
+    assert_eq!(f("adopted").args, None);
+    // With a body: no arguments.
+    assert_eq!(f("stamp").args.as_deref(), Some(""));
+    assert_eq!(f("area").args.as_deref(), Some("r integer"));
     let e = error("version: 1\nschemas:\n  s:\n    functions:\n      f: { args: '(text)' }\n");
-    assert!(e.contains("without its parentheses"), "{e}");
+    assert_eq!(
+        e,
+        "provision.yaml:5:12: schemas.s.functions.f.args: `args` is the argument list without its parentheses\n  \
+         hint: write `args: \"p_username text, p_password text\"`, or leave `args` out for none"
+    );
 }
 
 #[test]

@@ -442,7 +442,7 @@ impl Validator<'_> {
         let empty_table = RawTable::default();
         for (object, r) in &raw.tables {
             let item = path.key("tables").key(object);
-            let t = r.as_ref().unwrap_or(&empty_table);
+            let t = r.as_deref().unwrap_or(&empty_table);
             let mut r = self.relation(&item, ObjectKind::Table, object, t.into());
             r.security = crate::spec::security::validate(
                 &item,
@@ -453,9 +453,15 @@ impl Validator<'_> {
                 &mut self.issues,
             );
             // tables slice: structure and seed rows
-            r.table = crate::spec::table::table(&item, name, object, t, &mut self.issues);
+            r.table =
+                crate::spec::table::table(&item, name, object, t, &mut self.issues).map(Box::new);
             r.seed = t.seed.as_ref().map(|s| {
-                crate::spec::table::seed(&item.key("seed"), s, r.table.as_ref(), &mut self.issues)
+                Box::new(crate::spec::table::seed(
+                    &item.key("seed"),
+                    s,
+                    r.table.as_deref(),
+                    &mut self.issues,
+                ))
             });
             objects.insert((ObjectKind::Table, object.clone()), r);
         }
@@ -636,7 +642,7 @@ impl Validator<'_> {
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Sequence),
             comment: raw.comment.clone(),
             table: None,
-            sequence: crate::spec::table::sequence(path, raw, &mut self.issues),
+            sequence: crate::spec::table::sequence(path, raw, &mut self.issues).map(Box::new),
             seed: None,
             origin: origin(path),
             security: Default::default(),
@@ -658,7 +664,7 @@ impl Validator<'_> {
                 key
             }
         };
-        let args = raw.args.trim();
+        let args = raw.args.as_deref().unwrap_or("").trim();
         if args.starts_with('(') && args.ends_with(')') {
             self.issues.push(
                 Issue::new(
@@ -666,14 +672,22 @@ impl Validator<'_> {
                     "`args` is the argument list without its parentheses",
                 )
                 .hint(
-                    "write `args: \"p_username text, p_password text\"`, or `args: \"\"` for none",
+                    "write `args: \"p_username text, p_password text\"`, or leave `args` out for none",
                 ),
             );
         }
+        let routine = self.routine_definition(path, raw).map(Box::new);
+        // Without `args`, a function with a body takes no arguments; an
+        // adopted one is whichever function has that name (see diff::objects).
+        let args = match (&raw.args, &routine) {
+            (Some(args), _) => Some(args.clone()),
+            (None, Some(_)) => Some(String::new()),
+            (None, None) => None,
+        };
         Object {
             kind: ObjectKind::Function,
             name: name.to_string(),
-            args: Some(raw.args.clone()),
+            args,
             owner: raw.owner.clone(),
             grants: self.grants(path, &raw.grants, ObjectKind::Function),
             column_grants: Vec::new(),
@@ -684,7 +698,7 @@ impl Validator<'_> {
             seed: None,
             origin: origin(path),
             security: Default::default(),
-            routine: self.routine_definition(path, raw),
+            routine,
             view: None,
             enum_values: None,
         }

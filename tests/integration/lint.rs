@@ -36,7 +36,7 @@ fn seed_001_mistakes_are_reported_with_their_lines() {
     let refused = offline(&spec, SEED_ENV, &["lint"]);
     assert_eq!(refused.code, 65, "{refused:?}");
     let expected = format!(
-        "{}:49:9: schemas.app_functions.functions.register_user.security: a SECURITY DEFINER function needs a pinned `search_path`",
+        "{}:50:9: schemas.app_functions.functions.register_user.security: a SECURITY DEFINER function needs a pinned `search_path`",
         spec.display()
     );
     assert!(refused.stderr.contains(&expected), "{refused:?}");
@@ -62,16 +62,16 @@ fn seed_001_mistakes_are_reported_with_their_lines() {
         heads,
         [
             format!(
-                "{file}:36:13: warning[insert-without-sequence-usage]: schemas.app_data.tables.users.grants[0]: `api_anon` may INSERT into table `app_data.users` but has no USAGE on sequence `app_data.users_user_id_seq` behind column `user_id`: an insert that takes the column's default fails with `permission denied for sequence users_user_id_seq`"
+                "{file}:37:13: warning[insert-without-sequence-usage]: schemas.app_data.tables.users.grants[0]: `api_anon` may INSERT into table `app_data.users` but has no USAGE on sequence `app_data.users_user_id_seq` behind column `user_id`: an insert that takes the column's default fails with `permission denied for sequence users_user_id_seq`"
             ),
             format!(
-                "{file}:39:11: error[policy-always-true-write]: schemas.app_data.tables.users.policies.allow_all_users: permissive policy `allow_all_users` on table `app_data.users` lets `api_anon` and `api_authenticated` write every row: `FOR ALL` with `USING (true)`"
+                "{file}:40:11: error[policy-always-true-write]: schemas.app_data.tables.users.policies.allow_all_users: permissive policy `allow_all_users` on table `app_data.users` lets `api_anon` and `api_authenticated` write every row: `FOR ALL` with `USING (true)`"
             ),
             format!(
-                "{file}:57:18: warning[definer-executable-by-api-role]: schemas.app_functions.functions.register_user.grants[0]: API role(s) `api_anon` and `api_authenticated` may execute SECURITY DEFINER function `app_functions.register_user(p_username text, p_password text)`, which runs with the rights of `app_owner`"
+                "{file}:58:18: warning[definer-executable-by-api-role]: schemas.app_functions.functions.register_user.grants[0]: API role(s) `api_anon` and `api_authenticated` may execute SECURITY DEFINER function `app_functions.register_user(p_username text, p_password text)`, which runs with the rights of `app_owner`"
             ),
             format!(
-                "{file}:59:3: warning[extension-in-public]: extensions.pgcrypto: extension `pgcrypto` is installed in schema `public`"
+                "{file}:60:3: warning[extension-in-public]: extensions.pgcrypto: extension `pgcrypto` is installed in schema `public`"
             ),
         ]
     );

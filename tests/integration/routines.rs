@@ -592,12 +592,10 @@ schemas:
         query: SELECT id FROM shop.orders WHERE open
     functions:
       a_open_count:
-        args: ""
         returns: bigint
         language: sql
         body: SELECT shop.b_open_count()
       b_open_count:
-        args: ""
         returns: bigint
         language: sql
         body: SELECT count(*) FROM shop.open_orders

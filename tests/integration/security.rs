@@ -295,7 +295,8 @@ schemas:
             arguments: [items]
     functions:
       set_created_updated_by: {{ args: "" }}
-      audit_event: {{ args: "", revoke: [{{ from: [PUBLIC], privileges: [EXECUTE] }}] }}
+      # Adopted without `args`: the one function of that name.
+      audit_event: {{ revoke: [{{ from: [PUBLIC], privileges: [EXECUTE] }}] }}
 "#
     )
 }
