@@ -135,6 +135,10 @@ pub enum Sub {
         /// definitions (owner, grants, RLS and policies only).
         #[arg(long)]
         adopt: bool,
+        /// Every database that takes connections (but `postgres` and
+        /// templates), under `databases:`.
+        #[arg(long)]
+        all_databases: bool,
     },
 }
 
@@ -312,6 +316,7 @@ impl Config {
                 exclude_schemas,
                 roles_only,
                 adopt,
+                all_databases,
             } => Command::Export {
                 options: crate::export::Options {
                     schemas,
@@ -319,6 +324,7 @@ impl Config {
                     roles_only,
                     adopt,
                     split: None,
+                    all_databases,
                 },
                 out,
                 split,

@@ -10,6 +10,7 @@ pub mod change;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod databases;
 pub mod diff;
 pub mod error;
 pub mod explain;

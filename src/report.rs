@@ -23,7 +23,7 @@ pub struct Stats {
 }
 
 /// Writes to stdout; a closed pipe is not an error.
-fn stdout(text: &str) -> Result<(), Error> {
+pub fn stdout(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
@@ -175,40 +175,103 @@ pub fn outcome(
     format: OutputFormat,
     lints: Option<&crate::lint::Report>,
 ) -> Result<(), Error> {
+    match format {
+        OutputFormat::Json => stdout(&format!(
+            "{}\n",
+            outcome_json(command, outcome, options, stats, lints)
+        )),
+        OutputFormat::Human => human(command, outcome, options, stats),
+    }
+}
+
+/// The name of a converging command.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Apply { .. } => "apply",
+        Command::Plan { .. } => "plan",
+        _ => "check",
+    }
+}
+
+/// One database's outcome as JSON.
+pub fn outcome_json(
+    command: &Command,
+    outcome: &Outcome,
+    options: &Options,
+    stats: &Stats,
+    lints: Option<&crate::lint::Report>,
+) -> serde_json::Value {
     let plan = &outcome.plan;
     let server = &outcome.server;
+    json!({
+        "command": command_name(command),
+        "database": server.database,
+        "server_version": server.version_num,
+        "in_sync": !plan.has_drift(),
+        "prune": options.prune,
+        "changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
+        "extras": plan.extras.iter().map(change_json).collect::<Vec<_>>(),
+        "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
+        "executed": outcome.executed,
+        "created": plan.created(),
+        "not_compared": outcome.uncompared.values().map(|u| json!({
+            "object": u.what,
+            "reason": u.reason,
+        })).collect::<Vec<_>>(),
+        "remembered": outcome.remembered,
+        "elapsed_ms": stats.elapsed.as_millis() as u64,
+        "round_trips": stats.round_trips,
+        "lints": lints.map(crate::lint::render::json),
+    })
+}
+
+/// Several databases (`databases:`): what happened to each, after the
+/// databases created (or, in a dry run, missing).
+pub fn databases(
+    command: &Command,
+    created: &[String],
+    missing: &[String],
+    outcomes: &[(String, Outcome, Stats)],
+    options: &Options,
+    format: OutputFormat,
+    lints: Option<&crate::lint::Report>,
+) -> Result<(), Error> {
     match format {
-        OutputFormat::Json => {
-            let name = match command {
-                Command::Apply { .. } => "apply",
-                Command::Plan { .. } => "plan",
-                _ => "check",
-            };
-            stdout(&format!(
-                "{}\n",
-                json!({
-                    "command": name,
-                    "database": server.database,
-                    "server_version": server.version_num,
-                    "in_sync": !plan.has_drift(),
-                    "prune": options.prune,
-                    "changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
-                    "extras": plan.extras.iter().map(change_json).collect::<Vec<_>>(),
-                    "refusals": plan.refusals.iter().map(refusal_json).collect::<Vec<_>>(),
-                    "executed": outcome.executed,
-                    "created": plan.created(),
-                    "not_compared": outcome.uncompared.values().map(|u| json!({
-                        "object": u.what,
-                        "reason": u.reason,
-                    })).collect::<Vec<_>>(),
-                    "remembered": outcome.remembered,
-                    "elapsed_ms": stats.elapsed.as_millis() as u64,
-                    "round_trips": stats.round_trips,
-                    "lints": lints.map(crate::lint::render::json),
-                })
-            ))
+        OutputFormat::Json => stdout(&format!(
+            "{}\n",
+            json!({
+                "command": command_name(command),
+                "created_databases": created,
+                "missing_databases": missing,
+                "in_sync": missing.is_empty() && outcomes.iter().all(|(_, o, _)| !o.plan.has_drift()),
+                "databases": outcomes
+                    .iter()
+                    .map(|(_, o, s)| outcome_json(command, o, options, s, None))
+                    .collect::<Vec<_>>(),
+                "lints": lints.map(crate::lint::render::json),
+            })
+        )),
+        OutputFormat::Human => {
+            for name in created {
+                stderr(&format!("created database `{name}`\n"));
+            }
+            for name in missing {
+                let what = match command {
+                    Command::Check => {
+                        "drift: database `{name}` does not exist (`apply` creates it)"
+                    }
+                    _ => {
+                        "database `{name}` does not exist: `apply` creates it (CREATE DATABASE, on its own) and then converges its content"
+                    }
+                };
+                stderr(&format!("{}\n", what.replace("{name}", name)));
+            }
+            for (name, o, s) in outcomes {
+                stderr(&format!("== database `{name}`\n"));
+                human(command, o, options, s)?;
+            }
+            Ok(())
         }
-        OutputFormat::Human => human(command, outcome, options, stats),
     }
 }
 

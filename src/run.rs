@@ -97,8 +97,6 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         report::lint_warnings(lints, &config.file);
     }
     let settings = settings(config)?;
-    let client = connect::wait(&settings, config.wait_timeout)?;
-    let mut session = Session::new(client);
     let options = apply::Options {
         prune: prune || spec.prune,
         lock_wait: config.lock_wait,
@@ -108,6 +106,15 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         check: matches!(config.command, Command::Check),
         logins: Some(settings.clone()),
     };
+    if !spec.databases.is_empty() {
+        let code = crate::databases::converge(config, &spec, &settings, &options, lints.as_ref())?;
+        return Ok(match &lints {
+            Some(lints) => lint_exit(lints, config, code),
+            None => code,
+        });
+    }
+    let client = connect::wait(&settings, config.wait_timeout)?;
+    let mut session = Session::new(client);
     let outcome = apply::apply(&mut session, &spec, &options)?;
     let stats = report::Stats {
         elapsed: started.elapsed(),

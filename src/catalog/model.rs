@@ -127,6 +127,20 @@ pub struct DatabaseState {
     pub settings: Option<Vec<String>>,
     /// `COMMENT ON DATABASE`.
     pub comment: Option<String>,
+    /// `datconnlimit`.
+    #[serde(default = "no_limit")]
+    pub connection_limit: i32,
+    /// `datallowconn`.
+    #[serde(default = "yes")]
+    pub allow_connections: bool,
+}
+
+fn no_limit() -> i32 {
+    -1
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A schema as it exists.

@@ -114,7 +114,9 @@ pub fn database() -> String {
   'acl', {acl},
   'settings', (SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s
                WHERE s.setdatabase = d.oid AND s.setrole = 0),
-  'comment', pg_catalog.shobj_description(d.oid, 'pg_database')
+  'comment', pg_catalog.shobj_description(d.oid, 'pg_database'),
+  'connection_limit', d.datconnlimit,
+  'allow_connections', d.datallowconn
 )::text
 FROM pg_catalog.pg_database d WHERE d.datname = current_database()",
         acl = acl("d.datacl", 'd', "d.datdba")

@@ -111,6 +111,15 @@ pub enum Statement {
         /// New owner.
         owner: String,
     },
+    /// `ALTER DATABASE db WITH [CONNECTION LIMIT n] [ALLOW_CONNECTIONS b]`.
+    AlterDatabaseOptions {
+        /// Database.
+        database: String,
+        /// New connection limit.
+        connection_limit: Option<i32>,
+        /// New `ALLOW_CONNECTIONS`.
+        allow_connections: Option<bool>,
+    },
     /// `ALTER DATABASE db SET param = value`.
     SetDatabaseSetting {
         /// Database.
@@ -511,6 +520,20 @@ impl Statement {
                 kind.default_keyword().unwrap_or("TABLES"),
                 quote::grantee_list(grantees.iter().map(String::as_str))
             ),
+            Statement::AlterDatabaseOptions {
+                database,
+                connection_limit,
+                allow_connections,
+            } => {
+                let mut s = format!("ALTER DATABASE {} WITH", ident(database));
+                if let Some(n) = connection_limit {
+                    s.push_str(&format!(" CONNECTION LIMIT {n}"));
+                }
+                if let Some(b) = allow_connections {
+                    s.push_str(&format!(" ALLOW_CONNECTIONS {b}"));
+                }
+                s
+            }
             Statement::ActAs {
                 roles,
                 member,

@@ -388,6 +388,14 @@ impl ConnectionSettings {
         self.only_sockets()
     }
 
+    /// The same settings, connecting to database `name`.
+    #[must_use]
+    pub fn with_database(&self, name: &str) -> Self {
+        let mut s = self.clone();
+        s.dbname = name.to_string();
+        s
+    }
+
     /// The same settings, logging in as `user` with `password`.
     pub(crate) fn with_login(&self, user: &str, password: &str) -> Self {
         let mut s = self.clone();

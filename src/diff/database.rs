@@ -27,6 +27,24 @@ pub fn diff(spec: &Spec, catalog: &Catalog, out: &mut Diff) {
             },
         ));
     }
+    let connection_limit = db
+        .connection_limit
+        .filter(|n| *n != actual.connection_limit);
+    let allow_connections = db
+        .allow_connections
+        .filter(|b| *b != actual.allow_connections);
+    if connection_limit.is_some() || allow_connections.is_some() {
+        out.changes.push(Change::converge(
+            Phase::Database,
+            object.clone(),
+            &db.origin,
+            Statement::AlterDatabaseOptions {
+                database: name.clone(),
+                connection_limit,
+                allow_connections,
+            },
+        ));
+    }
     let d = settings::compare(&db.settings, actual.settings.as_deref());
     for (param, value) in d.set {
         out.changes.push(Change::converge(

@@ -50,6 +50,8 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
             acl: Acl::new(),
             settings: None,
             comment: None,
+            connection_limit: -1,
+            allow_connections: true,
         },
         schemas: BTreeMap::new(),
         extensions: BTreeMap::new(),

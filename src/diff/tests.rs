@@ -96,6 +96,8 @@ pub(super) fn catalog() -> Catalog {
             acl: acl(&[("PUBLIC", &[Privilege::Connect, Privilege::Temporary])]),
             settings: None,
             comment: None,
+            connection_limit: -1,
+            allow_connections: true,
         },
         schemas: [(
             "public".to_string(),

@@ -43,6 +43,8 @@ fn catalog(major: u32) -> Catalog {
             )]),
             settings: None,
             comment: None,
+            connection_limit: -1,
+            allow_connections: true,
         },
         sequences: BTreeMap::new(),
         ..empty_catalog(major)

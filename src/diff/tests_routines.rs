@@ -41,6 +41,8 @@ fn catalog(major: u32) -> Catalog {
             acl: Acl::new(),
             settings: None,
             comment: None,
+            connection_limit: -1,
+            allow_connections: true,
         },
         schemas: [("api", schema("api")), ("fn", schema("fn"))]
             .into_iter()

@@ -51,6 +51,8 @@ fn catalog() -> Catalog {
             acl: Acl::new(),
             settings: None,
             comment: None,
+            connection_limit: -1,
+            allow_connections: true,
         },
         schemas: [(
             "app".to_string(),

@@ -118,6 +118,17 @@ pub fn run(config: &Config, request: &Request) -> Result<u8, Error> {
                 "(connected database)".to_string(),
             ),
         };
+        // With `databases:`, the database the URL names (else the first).
+        let (spec, database) = if spec.databases.is_empty() {
+            (spec, database)
+        } else {
+            let name = if spec.databases.contains_key(&database) {
+                database
+            } else {
+                spec.databases.keys().next().cloned().unwrap_or(database)
+            };
+            (spec.for_database(&name).unwrap_or(spec), name)
+        };
         offline::landscape(&spec, major, &database)
     } else {
         let settings = settings(config)?;

@@ -50,6 +50,9 @@ pub struct Options {
     /// Function bodies and view queries to files under this directory,
     /// referenced relative to `spec_dir`.
     pub split: Option<Split>,
+    /// Every database that takes connections (but `postgres` and templates),
+    /// under `databases:`.
+    pub all_databases: bool,
 }
 
 /// Where `--split` puts bodies and queries.
@@ -83,6 +86,143 @@ pub struct Export {
 pub fn export(session: &mut Session, options: &Options) -> Result<Export, CatalogError> {
     let state = state::read(session)?;
     Ok(build(&state, options))
+}
+
+/// One database of `export --all-databases`: what `CREATE DATABASE` fixed,
+/// and its state.
+pub struct DatabaseState {
+    /// Name.
+    pub name: String,
+    /// `ENCODING`.
+    pub encoding: String,
+    /// `LC_COLLATE`.
+    pub collate: String,
+    /// `LC_CTYPE`.
+    pub ctype: String,
+    /// `CONNECTION LIMIT` (-1: none).
+    pub connection_limit: i32,
+    /// The catalog.
+    pub state: state::State,
+}
+
+/// The spec of several databases (`databases:`): the cluster's roles once,
+/// each database's owner, privileges, creation options and content under
+/// its name (pure).
+pub fn build_databases(databases: &[DatabaseState], options: &Options) -> Export {
+    let Some(first) = databases.first() else {
+        return Export::default();
+    };
+    let mut external: BTreeSet<String> = BTreeSet::new();
+    let mut out = Out::default();
+    let roles = {
+        let ctx = Ctx {
+            state: &first.state,
+            options,
+            major: first.state.server.major(),
+            external: roles::external(&first.state),
+        };
+        external.extend(ctx.external.iter().cloned());
+        roles::roles(&ctx, &mut out)
+    };
+    let mut entries = Map::block();
+    let mut schema_count = 0;
+    let mut notes_not: BTreeSet<String> = std::mem::take(&mut out.not_exported);
+    let mut notes_changed: BTreeSet<String> = std::mem::take(&mut out.changed);
+    for db in databases {
+        let ctx = Ctx {
+            state: &db.state,
+            options,
+            major: db.state.server.major(),
+            external: roles::external(&db.state),
+        };
+        let mut db_out = Out::default();
+        let content = database::content(&ctx, &mut db_out);
+        out.referenced.extend(db_out.referenced);
+        notes_not.extend(
+            db_out
+                .not_exported
+                .into_iter()
+                .map(|l| format!("database `{}`: {l}", db.name)),
+        );
+        notes_changed.extend(
+            db_out
+                .changed
+                .into_iter()
+                .map(|l| format!("database `{}`: {l}", db.name)),
+        );
+        schema_count += content.schemas.len();
+        let mut entry = content.database;
+        entry.insert("encoding", db.encoding.as_str());
+        if db.collate == db.ctype {
+            entry.insert("locale", db.collate.as_str());
+        } else {
+            entry.insert("lc_collate", db.collate.as_str());
+            entry.insert("lc_ctype", db.ctype.as_str());
+        }
+        entry.insert("template", "template0");
+        if db.connection_limit != -1 {
+            entry.insert("connection_limit", i64::from(db.connection_limit));
+        }
+        if !content.extensions.is_empty() {
+            entry.insert("extensions", content.extensions);
+        }
+        if !content.schemas.is_empty() {
+            entry.insert("schemas", content.schemas);
+        }
+        if !content.default_privileges.is_empty() {
+            entry.insert(
+                "default_privileges",
+                yaml::Node::Seq(content.default_privileges),
+            );
+        }
+        entries.insert(db.name.as_str(), entry);
+    }
+    let declared: BTreeSet<&String> = first
+        .state
+        .roles
+        .iter()
+        .map(|r| &r.name)
+        .filter(|n| !external.contains(*n))
+        .collect();
+    let referenced: Vec<String> = out.referenced.iter().cloned().collect();
+    for r in referenced {
+        if !declared.contains(&r) {
+            external.insert(r);
+        }
+    }
+    out.not_exported = notes_not;
+    out.changed = notes_changed;
+    let mut root = Map::block();
+    root.insert("version", 1i64);
+    if !external.is_empty() {
+        root.insert("external_roles", yaml::strings(external.iter()));
+    }
+    let role_count = roles.len();
+    root.insert("roles", roles);
+    root.insert("databases", entries);
+    let mut header = header(&first.state, options, &out);
+    header[0] = format!(
+        "Exported by `pg-provision export --all-databases` ({}; PostgreSQL {}).",
+        databases
+            .iter()
+            .map(|d| format!("`{}`", d.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        first.state.server.major()
+    );
+    Export {
+        text: yaml::document(&header, &root),
+        files: out.files,
+        not_exported: out.not_exported.into_iter().collect(),
+        changed: out.changed.into_iter().collect(),
+        roles: role_count,
+        schemas: schema_count,
+        database: databases
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    }
 }
 
 /// What every part of the export shares: the state, the options, and the

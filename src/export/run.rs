@@ -41,11 +41,20 @@ pub fn run(
         });
     }
 
+    if options.all_databases && options.split.is_some() {
+        return Err(Error::Usage(
+            "`--split` and `--all-databases` together could write two databases' bodies to one file; export each database with `--split` on its own".into(),
+        ));
+    }
     let env = |name: &str| std::env::var(name).ok();
     let settings = ConnectionSettings::resolve(config.database_url.as_deref(), &env)?;
     let client = connect::wait(&settings, config.wait_timeout)?;
     let mut session = Session::new(client);
-    let export = super::export(&mut session, &options)?;
+    let export = if options.all_databases {
+        all_databases(&mut session, &settings, config, &options)?
+    } else {
+        super::export(&mut session, &options)?
+    };
 
     match (out, &spec_dir) {
         (Some(file), Some(dir)) => {
@@ -101,6 +110,42 @@ pub fn run(
     }
     let _ = std::io::stderr().lock().write_all(notes.as_bytes());
     Ok(exit::OK)
+}
+
+/// Every database that takes connections, but `postgres` (the maintenance
+/// database) and templates, each read on a connection of its own.
+fn all_databases(
+    session: &mut Session,
+    settings: &ConnectionSettings,
+    config: &Config,
+    options: &super::Options,
+) -> Result<super::Export, Error> {
+    let rows = session
+        .texts(
+            "SELECT coalesce(json_agg(json_build_array(d.datname, pg_catalog.pg_encoding_to_char(d.encoding),
+               d.datcollate, d.datctype, d.datconnlimit) ORDER BY d.datname), '[]')::text
+             FROM pg_catalog.pg_database d
+             WHERE d.datallowconn AND NOT d.datistemplate AND d.datname <> 'postgres'",
+        )
+        .map_err(|e| Error::Catalog(crate::catalog::CatalogError::Query(e)))?;
+    let list: Vec<(String, String, String, String, i32)> =
+        serde_json::from_str(rows.first().cloned().flatten().as_deref().unwrap_or("[]"))
+            .unwrap_or_default();
+    let mut databases = Vec::new();
+    for (name, encoding, collate, ctype, connection_limit) in list {
+        let client = connect::wait(&settings.with_database(&name), config.wait_timeout)?;
+        let mut db = Session::new(client);
+        let state = super::state::read(&mut db)?;
+        databases.push(super::DatabaseState {
+            name,
+            encoding,
+            collate,
+            ctype,
+            connection_limit,
+            state,
+        });
+    }
+    Ok(super::build_databases(&databases, options))
 }
 
 /// Writes to stdout; a closed pipe is not an error.

@@ -50,17 +50,29 @@ pub struct Options {
 
 /// Lints `spec` offline.
 pub fn check(spec: &Spec, options: &Options) -> Report {
-    let access = Access::new(spec, &options.api_roles);
-    let mut findings = Vec::new();
-    rls::check(spec, &access, &mut findings);
-    policies::check(spec, &access, &mut findings);
-    functions::check(spec, &access, &mut findings);
-    extensions::check(spec, &mut findings);
-    privileges::check(spec, &access, &mut findings);
-    roles::check(spec, &mut findings);
-    majors::check(spec, &mut findings);
+    // With `databases:`, each database's content is linted with the roles;
+    // what the roles alone cause is reported once.
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut api_roles = None;
+    for (_, view) in spec.views() {
+        let access = Access::new(&view, &options.api_roles);
+        let mut found = Vec::new();
+        rls::check(&view, &access, &mut found);
+        policies::check(&view, &access, &mut found);
+        functions::check(&view, &access, &mut found);
+        extensions::check(&view, &mut found);
+        privileges::check(&view, &access, &mut found);
+        roles::check(&view, &mut found);
+        majors::check(&view, &mut found);
+        for f in found {
+            if !findings.contains(&f) {
+                findings.push(f);
+            }
+        }
+        api_roles.get_or_insert_with(|| access.api_role_list());
+    }
     let mut report = Report {
-        api_roles: access.api_role_list(),
+        api_roles: api_roles.unwrap_or_default(),
         ..Report::default()
     };
     apply_allowances(&mut report, findings, &spec.lint, options);

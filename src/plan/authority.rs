@@ -288,6 +288,7 @@ pub fn needs(statement: &Statement) -> Vec<Need> {
         S::AlterDatabaseOwner { owner, .. } => {
             vec![Need::OwnerOf(Target::Database), Need::Become(owner.clone())]
         }
+        S::AlterDatabaseOptions { .. } => vec![Need::OwnerOf(Target::Database)],
         S::SetDatabaseSetting { name, .. } | S::ResetDatabaseSetting { name, .. } => vec![
             Need::OwnerOf(Target::Database),
             Need::Superuser(format!("setting `{name}`")),

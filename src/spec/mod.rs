@@ -11,6 +11,7 @@ pub mod lint;
 pub mod model;
 pub mod path;
 pub mod raw;
+pub mod raw_databases;
 pub mod raw_lint;
 pub mod raw_table;
 pub mod routine;
@@ -83,12 +84,39 @@ fn locate(spec: &mut Spec, locations: &Locations) {
             set(&mut m.origin);
         }
     }
-    if let Some(db) = &mut spec.database {
+    locate_content(
+        spec.database.as_mut(),
+        &mut spec.schemas,
+        &mut spec.default_privileges,
+        &mut spec.extensions,
+        &set,
+    );
+    for db in spec.databases.values_mut() {
+        locate_content(
+            Some(&mut db.database),
+            &mut db.schemas,
+            &mut db.default_privileges,
+            &mut db.extensions,
+            &set,
+        );
+    }
+    spec.lint.origins_mut().for_each(set);
+}
+
+/// [`locate`] for one database's content.
+fn locate_content(
+    database: Option<&mut model::Database>,
+    schemas: &mut std::collections::BTreeMap<String, model::Schema>,
+    default_privileges: &mut [model::DefaultPrivilege],
+    extensions: &mut std::collections::BTreeMap<String, model::Extension>,
+    set: &dyn Fn(&mut model::Origin),
+) {
+    if let Some(db) = database {
         set(&mut db.origin);
         db.grants.iter_mut().for_each(|g| set(&mut g.origin));
         db.revokes.iter_mut().for_each(|r| set(&mut r.origin));
     }
-    for schema in spec.schemas.values_mut() {
+    for schema in schemas.values_mut() {
         set(&mut schema.origin);
         schema.grants.iter_mut().for_each(|g| set(&mut g.origin));
         schema.revokes.iter_mut().for_each(|r| set(&mut r.origin));
@@ -104,21 +132,20 @@ fn locate(spec: &mut Spec, locations: &Locations) {
                 .iter_mut()
                 .for_each(|c| set(&mut c.grant.origin));
             object.revokes.iter_mut().for_each(|r| set(&mut r.origin));
-            object.security.origins_mut().for_each(&set); // security slice
+            object.security.origins_mut().for_each(set); // security slice
             table::locate(object, &set);
         }
     }
-    for dp in &mut spec.default_privileges {
+    for dp in default_privileges {
         set(&mut dp.origin);
         match &mut dp.action {
             model::DefaultAction::Grant(g) => set(&mut g.origin),
             model::DefaultAction::Revoke(r) => set(&mut r.origin),
         }
     }
-    for ext in spec.extensions.values_mut() {
+    for ext in extensions.values_mut() {
         set(&mut ext.origin);
     }
-    spec.lint.origins_mut().for_each(set);
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ impl fmt::Display for Origin {
 }
 
 /// The whole desired state.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Spec {
     /// Revoke undeclared extras on apply (`prune: true`).
     pub prune: bool,
@@ -47,6 +47,77 @@ pub struct Spec {
     pub default_privileges: Vec<DefaultPrivilege>,
     /// Lint allowances and API roles (`lint:` keys).
     pub lint: crate::spec::lint::LintSettings,
+    /// Several databases (`databases:`), by name; empty for the
+    /// one-database form (`database`, `schemas`, … at the top level).
+    pub databases: BTreeMap<String, DatabaseSpec>,
+}
+
+impl Spec {
+    /// The spec one database's run converges: the roles, and that
+    /// database's owner, privileges and content as its top level. `None`
+    /// when the spec does not declare `name` under `databases:`.
+    pub fn for_database(&self, name: &str) -> Option<Spec> {
+        let db = self.databases.get(name)?;
+        Some(Spec {
+            prune: self.prune,
+            external_roles: self.external_roles.clone(),
+            roles: self.roles.clone(),
+            database: Some(db.database.clone()),
+            schemas: db.schemas.clone(),
+            extensions: db.extensions.clone(),
+            default_privileges: db.default_privileges.clone(),
+            lint: self.lint.clone(),
+            databases: BTreeMap::new(),
+        })
+    }
+
+    /// The one-database views of this spec: itself, or one per database.
+    pub fn views(&self) -> Vec<(Option<&str>, Spec)> {
+        if self.databases.is_empty() {
+            vec![(None, self.clone())]
+        } else {
+            self.databases
+                .keys()
+                .filter_map(|n| self.for_database(n).map(|s| (Some(n.as_str()), s)))
+                .collect()
+        }
+    }
+}
+
+/// A database under `databases:`.
+#[derive(Debug, Clone)]
+pub struct DatabaseSpec {
+    /// Its name.
+    pub name: String,
+    /// What `CREATE DATABASE` takes when it is missing.
+    pub create: CreateOptions,
+    /// Owner, privileges, settings, comment, connection options.
+    pub database: Database,
+    /// Its schemas.
+    pub schemas: BTreeMap<String, Schema>,
+    /// Its extensions.
+    pub extensions: BTreeMap<String, Extension>,
+    /// Its default privileges.
+    pub default_privileges: Vec<DefaultPrivilege>,
+}
+
+/// `CREATE DATABASE` options that cannot change later.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateOptions {
+    /// `ENCODING`.
+    pub encoding: Option<String>,
+    /// `LOCALE`.
+    pub locale: Option<String>,
+    /// `LC_COLLATE`.
+    pub lc_collate: Option<String>,
+    /// `LC_CTYPE`.
+    pub lc_ctype: Option<String>,
+    /// `LOCALE_PROVIDER`.
+    pub locale_provider: Option<String>,
+    /// `ICU_LOCALE`.
+    pub icu_locale: Option<String>,
+    /// `TEMPLATE`.
+    pub template: Option<String>,
 }
 
 /// Role attributes; unspecified keys take PostgreSQL's `CREATE ROLE` defaults.
@@ -177,6 +248,10 @@ pub struct Database {
     pub settings: BTreeMap<String, Setting>,
     /// `COMMENT ON DATABASE`.
     pub comment: Option<String>,
+    /// `CONNECTION LIMIT`, when managed.
+    pub connection_limit: Option<i32>,
+    /// `ALLOW_CONNECTIONS`, when managed.
+    pub allow_connections: Option<bool>,
     /// Where it was declared.
     pub origin: Origin,
 }

@@ -42,6 +42,9 @@ pub struct RawSpec {
     pub default_privileges: Vec<RawDefaultPrivilege>,
     /// Lint allowances for the whole spec and the API roles (see docs/lints.md).
     pub lint: Option<super::raw_lint::RawLintSettings>,
+    /// Several databases by name, each with its own owner, privileges and content: created when missing, converged each in its own transaction, never dropped. Replaces `database`, `schemas`, `extensions` and `default_privileges` at the top level (see docs/spec.md, Several databases).
+    #[serde(default)]
+    pub databases: BTreeMap<String, Option<Box<super::raw_databases::RawDatabaseSpec>>>,
 }
 
 /// A role under `roles:`.
@@ -182,6 +185,10 @@ pub struct RawDatabase {
     pub settings: BTreeMap<String, RawSetting>,
     /// `COMMENT ON DATABASE`.
     pub comment: Option<String>,
+    /// `ALTER DATABASE … WITH CONNECTION LIMIT n` (`-1`: none). Absent: not managed.
+    pub connection_limit: Option<i32>,
+    /// `ALTER DATABASE … WITH ALLOW_CONNECTIONS`. Absent: not managed.
+    pub allow_connections: Option<bool>,
     /// Lints allowed here, with the reason (see docs/lints.md).
     pub lint: Option<super::raw_lint::RawLint>,
 }

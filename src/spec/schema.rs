@@ -197,6 +197,15 @@ keyword_type!(
     trimmed: true
 );
 
+keyword_type!(
+    /// A database's `locale_provider:` (creating only).
+    LocaleProvider,
+    "Where a new database's collations come from: `libc` (the default), `icu` (15+) or `builtin` (17+).",
+    ["libc", "icu", "builtin"],
+    case_insensitive: true,
+    trimmed: false
+);
+
 /// `version:`: this release reads 1.
 pub struct Version;
 

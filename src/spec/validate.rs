@@ -116,51 +116,98 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
         spec.roles.insert(name, role);
     }
 
-    if let Some(db) = raw.database {
-        spec.database = Some(v.database(&root.key("database"), db));
-    }
+    let content = v.content(
+        &root,
+        &root.key("database"),
+        raw.database,
+        raw.schemas,
+        raw.extensions,
+        raw.default_privileges,
+    );
+    spec.database = content.database;
+    spec.schemas = content.schemas;
+    spec.extensions = content.extensions;
+    spec.default_privileges = content.default_privileges;
 
-    let schemas_path = root.key("schemas");
-    for (name, schema) in raw.schemas {
-        let path = schemas_path.key(&name);
-        v.identifier(&path, &name, "schema");
-        if name.starts_with("pg_") {
+    let dbs_path = root.key("databases");
+    let one_database = spec.database.is_some()
+        || !spec.schemas.is_empty()
+        || !spec.extensions.is_empty()
+        || !spec.default_privileges.is_empty();
+    if one_database && !raw.databases.is_empty() {
+        v.issues.push(
+            Issue::new(
+                &dbs_path,
+                "`databases` and a top-level `database`, `schemas`, `extensions` or `default_privileges` are both written",
+            )
+            .hint("with `databases:`, give each database its own `schemas`, `extensions` and `default_privileges` under its name"),
+        );
+    }
+    for (name, raw_db) in raw.databases {
+        let path = dbs_path.key(&name);
+        v.identifier(&path, &name, "database");
+        let mut raw_db = raw_db.map(|b| *b).unwrap_or_default();
+        let database = raw_db.database();
+        if raw_db.allow_connections == Some(false)
+            && !(raw_db.schemas.is_empty()
+                && raw_db.extensions.is_empty()
+                && raw_db.default_privileges.is_empty())
+        {
             v.issues.push(
-                Issue::new(&path, format!("schema name `{name}` is reserved"))
-                    .hint("names beginning with `pg_` belong to PostgreSQL"),
+                Issue::new(
+                    &path.key("allow_connections"),
+                    format!("database `{name}` takes no connections, so its `schemas`, `extensions` and `default_privileges` could never be converged"),
+                )
+                .hint("remove them, or allow connections"),
             );
         }
-        let schema = v.schema(&path, &name, schema.unwrap_or_default());
-        spec.schemas.insert(name, schema);
-    }
-
-    let ext_root = root.key("extensions");
-    for (name, ext) in raw.extensions {
-        let path = ext_root.key(&name);
-        v.identifier(&path, &name, "extension");
-        let ext = ext.unwrap_or_default();
-        if let Some(schema) = &ext.schema {
-            v.identifier(&path.key("schema"), schema, "schema");
+        if let Some(p) = &raw_db.locale_provider
+            && !["libc", "icu", "builtin"].contains(&p.to_ascii_lowercase().as_str())
+        {
+            v.issues.push(
+                Issue::new(
+                    &path.key("locale_provider"),
+                    format!("`{p}` is not a locale provider"),
+                )
+                .hint("write `libc`, `icu` (PostgreSQL 15+) or `builtin` (17+)"),
+            );
         }
-        spec.extensions.insert(
+        let create = crate::spec::model::CreateOptions {
+            encoding: raw_db.encoding.take(),
+            locale: raw_db.locale.take(),
+            lc_collate: raw_db.lc_collate.take(),
+            lc_ctype: raw_db.lc_ctype.take(),
+            locale_provider: raw_db
+                .locale_provider
+                .take()
+                .map(|p| p.to_ascii_lowercase()),
+            icu_locale: raw_db.icu_locale.take(),
+            template: raw_db.template.take(),
+        };
+        let content = v.content(
+            &path,
+            &path,
+            Some(database),
+            raw_db.schemas,
+            raw_db.extensions,
+            raw_db.default_privileges,
+        );
+        spec.databases.insert(
             name.clone(),
-            Extension {
+            crate::spec::model::DatabaseSpec {
                 name,
-                schema: ext.schema,
-                version: ext.version,
-                origin: origin(&path),
+                create,
+                database: content.database.expect("given"),
+                schemas: content.schemas,
+                extensions: content.extensions,
+                default_privileges: content.default_privileges,
             },
         );
     }
 
-    let dp_path = root.key("default_privileges");
-    for (i, raw) in raw.default_privileges.into_iter().enumerate() {
-        if let Some(dp) = v.default_privilege(&dp_path.index(i), raw) {
-            spec.default_privileges.push(dp);
-        }
+    for (_, view) in spec.views() {
+        v.references(&view);
     }
-
-    v.references(&spec);
     if v.issues.is_empty() {
         Ok(spec)
     } else {
@@ -199,7 +246,79 @@ pub(crate) fn check_identifier(issues: &mut Vec<Issue>, path: &YamlPath, name: &
     }
 }
 
+/// What [`Validator::content`] finds.
+#[derive(Default)]
+struct Content {
+    database: Option<Database>,
+    schemas: BTreeMap<String, Schema>,
+    extensions: BTreeMap<String, Extension>,
+    default_privileges: Vec<DefaultPrivilege>,
+}
+
 impl Validator<'_> {
+    /// One database's content: `database:` (its owner, privileges,
+    /// settings), `schemas`, `extensions` and `default_privileges`, under
+    /// `root` (the document's root, or `databases.<name>`).
+    fn content(
+        &mut self,
+        root: &YamlPath,
+        db_path: &YamlPath,
+        database: Option<RawDatabase>,
+        schemas: BTreeMap<String, Option<RawSchema>>,
+        extensions: BTreeMap<String, Option<crate::spec::raw::RawExtension>>,
+        default_privileges: Vec<crate::spec::raw::RawDefaultPrivilege>,
+    ) -> Content {
+        let mut out = Content {
+            database: database.map(|db| self.database(db_path, db)),
+            ..Content::default()
+        };
+        let schemas_path = root.key("schemas");
+        for (name, schema) in schemas {
+            let path = schemas_path.key(&name);
+            self.identifier(&path, &name, "schema");
+            if name.starts_with("pg_") {
+                self.issues.push(
+                    Issue::new(&path, format!("schema name `{name}` is reserved"))
+                        .hint("names beginning with `pg_` belong to PostgreSQL"),
+                );
+            } else if name == crate::catalog::scope::STATE_SCHEMA {
+                self.issues.push(
+                    Issue::new(&path, format!("schema name `{name}` is reserved"))
+                        .hint("pg-provision keeps its memory of how the server prints the spec's expressions there"),
+                );
+            }
+            let schema = self.schema(&path, &name, schema.unwrap_or_default());
+            out.schemas.insert(name, schema);
+        }
+
+        let ext_root = root.key("extensions");
+        for (name, ext) in extensions {
+            let path = ext_root.key(&name);
+            self.identifier(&path, &name, "extension");
+            let ext = ext.unwrap_or_default();
+            if let Some(schema) = &ext.schema {
+                self.identifier(&path.key("schema"), schema, "schema");
+            }
+            out.extensions.insert(
+                name.clone(),
+                Extension {
+                    name,
+                    schema: ext.schema,
+                    version: ext.version,
+                    origin: origin(&path),
+                },
+            );
+        }
+
+        let dp_path = root.key("default_privileges");
+        for (i, raw) in default_privileges.into_iter().enumerate() {
+            if let Some(dp) = self.default_privilege(&dp_path.index(i), raw) {
+                out.default_privileges.push(dp);
+            }
+        }
+        out
+    }
+
     fn identifier(&mut self, path: &YamlPath, name: &str, what: &str) {
         check_identifier(&mut self.issues, path, name, what);
     }
@@ -399,12 +518,22 @@ impl Validator<'_> {
     }
 
     fn database(&mut self, path: &YamlPath, raw: RawDatabase) -> Database {
+        if let Some(limit) = raw.connection_limit
+            && limit < -1
+        {
+            self.issues.push(Issue::new(
+                &path.key("connection_limit"),
+                format!("connection limit {limit} is below -1 (no limit)"),
+            ));
+        }
         Database {
             owner: raw.owner,
             grants: self.grants(path, &raw.grants, ObjectKind::Database),
             revokes: self.revokes(path, &raw.revoke, ObjectKind::Database),
             settings: self.settings(&path.key("settings"), raw.settings),
             comment: raw.comment,
+            connection_limit: raw.connection_limit,
+            allow_connections: raw.allow_connections,
             origin: origin(path),
         }
     }

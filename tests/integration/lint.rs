@@ -87,7 +87,7 @@ fn seed_001_mistakes_are_reported_with_their_lines() {
     assert_eq!(json["command"], "lint");
     assert_eq!(json["denied"], true);
     assert_eq!(json["findings"][1]["id"], "policy-always-true-write");
-    assert_eq!(json["findings"][1]["origin"]["line"], 39);
+    assert_eq!(json["findings"][1]["origin"]["line"], 40);
     assert_eq!(json["counts"]["error"], 1);
 
     // Fixed in the spec, each one is gone.

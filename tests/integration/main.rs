@@ -6,6 +6,7 @@ mod cmd;
 mod concurrency;
 mod connect;
 mod core;
+mod databases;
 mod example;
 mod example_chatbot;
 mod example_shop;
