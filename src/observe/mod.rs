@@ -62,26 +62,34 @@ pub fn observe(
             data.push(p);
             continue;
         };
+        let target = subject::target(&p.subject, &catalog);
+        let remembered = options
+            .use_memory
+            .then(|| catalog.memory.get(&key).cloned())
+            .flatten();
+        // Settled: remembered, and the live object's fingerprint is the one
+        // it had when found equal — nothing to print, nothing to probe.
+        if let Some(row) = &remembered
+            && subject::fingerprint(&p.subject, &catalog).as_deref() == Some(&row.fp)
+            && subject::hydrate(&p.subject, &row.live, &mut catalog)
+        {
+            catalog.canonical.insert(p.key.clone(), row.answer.clone());
+            continue;
+        }
         let derivable = previous.is_some_and(|prev| {
             prev.canonical.contains_key(&p.key) || !subject::exists(&p.subject, prev)
         });
-        let target = subject::target(&p.subject, &catalog);
         if derivable {
             need_texts.extend(target);
             derive.push(p);
             continue;
         }
-        let remembered = options
-            .use_memory
-            .then(|| catalog.memory.get(&key).cloned())
-            .flatten();
         match remembered {
+            // Known how the spec's text prints; the live object changed:
+            // print it to compare, no probe.
             Some(row) => {
                 catalog.canonical.insert(p.key.clone(), row.answer.clone());
-                let same = subject::fingerprint(&p.subject, &catalog).as_deref() == Some(&row.fp);
-                if !(same && subject::hydrate(&p.subject, &row.live, &mut catalog)) {
-                    need_texts.extend(target);
-                }
+                need_texts.extend(target);
             }
             None => {
                 need_texts.extend(target);

@@ -328,3 +328,75 @@ fn types_load_and_their_values_are_checked() {
     let e = error("version: 1\nschemas:\n  app:\n    types:\n      s: { value: [a] }\n");
     assert!(e.contains("value"), "{e}");
 }
+
+#[test]
+fn several_databases_each_with_their_content() {
+    let spec = parse_with(
+        "version: 1
+roles:
+  app_owner: {}
+  kc: {}
+databases:
+  app:
+    owner: app_owner
+    encoding: UTF8
+    locale_provider: ICU
+    schemas:
+      app: { owner: app_owner }
+  keycloak:
+    owner: kc
+    connection_limit: 5
+",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(spec.databases.len(), 2);
+    let app = &spec.databases["app"];
+    assert_eq!(app.create.encoding.as_deref(), Some("UTF8"));
+    assert_eq!(app.create.locale_provider.as_deref(), Some("icu"));
+    assert!(app.schemas.contains_key("app"));
+    // Origins point into `databases.<name>`, with their lines.
+    assert_eq!(app.database.origin.path.to_string(), "databases.app");
+    assert_eq!(app.database.origin.at.unwrap().to_string(), "6:3");
+    assert_eq!(
+        app.schemas["app"].origin.path.to_string(),
+        "databases.app.schemas.app"
+    );
+    let view = spec.for_database("keycloak").unwrap();
+    assert_eq!(view.database.unwrap().connection_limit, Some(5));
+    assert!(view.schemas.is_empty());
+    assert_eq!(view.roles.len(), 2);
+}
+
+#[test]
+fn several_databases_exclude_the_top_level_form_and_name_their_mistakes() {
+    let e = error(
+        "version: 1
+database: { owner: x }
+databases:
+  app:
+    owner: nobody
+    allow_connections: false
+    locale_provider: glibc
+    schemas:
+      s: {}
+",
+    );
+    assert!(
+        e.contains("databases: `databases` and a top-level `database`"),
+        "{e}"
+    );
+    assert!(e.contains("databases.app.allow_connections"), "{e}");
+    assert!(e.contains("`glibc` is not a locale provider"), "{e}");
+    // References are checked per database too.
+    assert!(
+        e.contains("databases.app.owner") || e.contains("role `nobody` is not declared"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_state_schema_name_is_reserved() {
+    let e = error("version: 1\nschemas:\n  pgprovision: {}\n");
+    assert!(e.contains("schema name `pgprovision` is reserved"), "{e}");
+}
