@@ -198,15 +198,15 @@ pub fn relations(scope: &Scope) -> String {
         AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.deptype IN ('a', 'i')
       ORDER BY t.oid LIMIT 1),
-  'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
+  'comment', (SELECT ds.description FROM pg_catalog.pg_description ds
+      WHERE ds.objoid = c.oid AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objsubid = 0),
   'oid', c.oid::bigint,
   'selectable', pg_catalog.has_table_privilege(c.oid, 'SELECT')
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {user}
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
-        AND e.deptype = 'e')",
+  AND c.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.deptype = 'e')",
         acl = acl("c.relacl", 'r', "c.relowner"),
         user = scope.condition("n.nspname")
     )
@@ -224,13 +224,13 @@ pub fn functions(scope: &Scope) -> String {
   'owner', pg_catalog.pg_get_userbyid(p.proowner),
   'security_definer', p.prosecdef,
   'acl', {acl},
-  'comment', pg_catalog.obj_description(p.oid, 'pg_proc')
+  'comment', (SELECT ds.description FROM pg_catalog.pg_description ds
+      WHERE ds.objoid = p.oid AND ds.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ds.objsubid = 0)
 ) ORDER BY n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)), '[]')::text
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE {user}
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid
-        AND e.deptype = 'e')",
+  AND p.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.deptype = 'e')",
         acl = acl("p.proacl", 'f', "p.proowner"),
         user = scope.condition("n.nspname")
     )
@@ -247,14 +247,14 @@ pub fn types(scope: &Scope) -> String {
   'acl', {acl},
   'values', CASE WHEN t.typtype = 'e' THEN (SELECT coalesce(json_agg(e.enumlabel ORDER BY e.enumsortorder), '[]')
       FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,
-  'comment', pg_catalog.obj_description(t.oid, 'pg_type')
+  'comment', (SELECT ds.description FROM pg_catalog.pg_description ds
+      WHERE ds.objoid = t.oid AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ds.objsubid = 0)
 ) ORDER BY n.nspname, t.typname), '[]')::text
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype IN ('e', 'c', 'r', 'd') AND {user}
   AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid
-        AND e.deptype = 'e')",
+  AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.deptype = 'e')",
         acl = acl("t.typacl", 'T', "t.typowner"),
         user = scope.condition("n.nspname")
     )

@@ -28,9 +28,8 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE {user} AND p.prokind IN ('f', 'p')
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid
-        AND e.deptype = 'e')",
+  AND p.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.deptype = 'e')",
         user = scope.condition("n.nspname")
     )
 }
@@ -72,9 +71,8 @@ pub fn view_definitions(views: &str, detail: Detail) -> String {
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'v' AND {views}
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
-        AND e.deptype = 'e')",
+  AND c.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.deptype = 'e')",
         definition = match detail {
             Detail::Texts => "pg_catalog.pg_get_viewdef(c.oid)",
             Detail::Fingerprints => "''",

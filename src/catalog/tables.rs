@@ -225,7 +225,9 @@ pub fn shape(oid: &str, detail: Detail) -> String {
             AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
             AND dep.deptype IN ('a', 'i')
           ORDER BY s.oid LIMIT 1),
-      'comment', pg_catalog.col_description(a.attrelid, a.attnum)
+      'comment', (SELECT ds.description FROM pg_catalog.pg_description ds
+          WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            AND ds.objsubid = a.attnum)
     ) ORDER BY a.attnum), '[]')
     FROM pg_catalog.pg_attribute a
     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -294,9 +296,8 @@ pub fn tables(scope: &Scope) -> String {
 ) ORDER BY n.nspname, c.relname), '[]')::text
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND {user}
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid
-        AND e.deptype = 'e')",
+  AND c.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e
+      WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.deptype = 'e')",
         shape = shape("c.oid", Detail::Fingerprints),
         user = scope.condition("n.nspname"),
     )

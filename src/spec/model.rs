@@ -71,14 +71,18 @@ impl Spec {
         })
     }
 
-    /// The one-database views of this spec: itself, or one per database.
-    pub fn views(&self) -> Vec<(Option<&str>, Spec)> {
+    /// The one-database views of this spec: itself (borrowed), or one per
+    /// database.
+    pub fn views(&self) -> Vec<(Option<&str>, std::borrow::Cow<'_, Spec>)> {
         if self.databases.is_empty() {
-            vec![(None, self.clone())]
+            vec![(None, std::borrow::Cow::Borrowed(self))]
         } else {
             self.databases
                 .keys()
-                .filter_map(|n| self.for_database(n).map(|s| (Some(n.as_str()), s)))
+                .filter_map(|n| {
+                    self.for_database(n)
+                        .map(|s| (Some(n.as_str()), std::borrow::Cow::Owned(s)))
+                })
                 .collect()
         }
     }
