@@ -274,9 +274,12 @@ fn render(data: &Data) -> String {
          hand-written SQL for the first build.\n\
          - Clusters: initdb defaults plus fsync=off, full_page_writes=off, log_statement=all (every \
          statement is counted from the server log), autovacuum=off (so catalog dead tuples stay \
-         visible); clients over TCP 127.0.0.1 with SCRAM. `check`, `plan`, no-op `apply` and \
-         `pg_dump` run against cluster A, built by `psql -1 -f handwritten.sql`; the first \
-         `apply` runs on the empty twin B.\n\
+         visible); clients over TCP 127.0.0.1 with SCRAM. Cluster A is built by \
+         `psql -1 -f handwritten.sql`; on it, in this order: one `check` with nothing remembered \
+         (pg-provision never ran there: every expression is compared through scratch copies), \
+         the first `apply` (it changes nothing but writes pg-provision's memory: it adopts the \
+         database), then `check` (interleaved with `pg_dump`), `plan` and no-op `apply` runs. \
+         The first `apply` from nothing runs on the empty twin B.\n\
          - Statements are classified by first keyword (`SELECT setval`/`nextval` counts as a write); \
          \"DDL\" and writes include those on temporary objects (in parentheses).\n",
         data.global("date"),
@@ -302,9 +305,10 @@ fn summary(out: &mut String, data: &Data) {
     out.push_str(
         "#### Summary\n\n\
          | PostgreSQL | tables | `pg_dump -s` | `check` | ÷ pg_dump | no-op `apply` | ÷ pg_dump | \
+         `check`, nothing remembered | ÷ pg_dump | \
          `psql -1 -f` | first `apply` | ÷ psql | `check` peak RSS | no-op runs: DDL / savepoints / writes | \
          `check` last run ÷ run 1 |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     for &(major, size) in &data.groups {
         let time = |step| data.time_cell(major, size, step);
@@ -320,7 +324,7 @@ fn summary(out: &mut String, data: &Data) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             server_version(data, major, size),
             thousands(size),
             time("pg_dump"),
@@ -328,6 +332,8 @@ fn summary(out: &mut String, data: &Data) {
             ratio_of("check", "pg_dump"),
             time("noop-apply"),
             ratio_of("noop-apply", "pg_dump"),
+            time("check-cold"),
+            ratio_of("check-cold", "pg_dump"),
             time("psql-first-build"),
             time("first-apply"),
             ratio_of("first-apply", "psql-first-build"),
@@ -385,9 +391,12 @@ fn targets(out: &mut String, data: &Data) {
             }),
         ),
         (
-            "`check` of the psql-built database exits 0",
+            "`check` of the psql-built database exits 0 (before and after the first `apply` there)",
             Box::new(|major, size| {
-                let runs = data.steps(major, size, "check");
+                let runs: Vec<&Run> = ["check-cold", "check"]
+                    .iter()
+                    .flat_map(|s| data.steps(major, size, s))
+                    .collect();
                 let ok = runs.iter().all(|r| r.exit == 0);
                 (!runs.is_empty()).then(|| format!("{} {}", exits(&runs), mark(ok)))
             }),
@@ -408,6 +417,34 @@ fn targets(out: &mut String, data: &Data) {
                     data.median(major, size, "pg_dump")?,
                 );
                 Some(format!("{:.2}× {}", c / d, mark(c / d <= limit)))
+            }),
+        ),
+        (
+            "`check` with nothing remembered (before any `apply` there): ÷ `pg_dump -s`, scratch tables",
+            Box::new(|major, size| {
+                if let Some(failed) = data.failed_cell(major, size, &["check-cold", "pg_dump"]) {
+                    return Some(failed);
+                }
+                let (c, d) = (
+                    data.median(major, size, "check-cold")?,
+                    data.median(major, size, "pg_dump")?,
+                );
+                let run = data.steps(major, size, "check-cold").into_iter().next()?;
+                Some(format!("{:.2}×, {} temp DDL", c / d, run.count("temp_ddl")))
+            }),
+        ),
+        (
+            "first `apply` over the psql-built database: writes outside pg-provision's memory",
+            Box::new(|major, size| {
+                let run = data.steps(major, size, "adopt").into_iter().next()?;
+                if !completed(run) {
+                    return Some(format!("exit {} ✗", run.exit));
+                }
+                Some(format!(
+                    "{} executed {}",
+                    run.executed.unwrap_or(0),
+                    mark(run.executed == Some(0))
+                ))
             }),
         ),
         (
@@ -609,7 +646,7 @@ fn lock_paragraph(out: &mut String, data: &Data, major: u32, size: usize) {
 }
 
 /// Rows of the per-group table: step, what it is, baseline step.
-const STEPS: [(&str, &str, Option<&str>); 11] = [
+const STEPS: [(&str, &str, Option<&str>); 13] = [
     (
         "psql-first-build",
         "A: `psql -1 -f handwritten.sql` (empty database)",
@@ -622,6 +659,16 @@ const STEPS: [(&str, &str, Option<&str>); 11] = [
     ),
     ("pg_dump", "A: `pg_dump --schema-only`", None),
     ("validate", "`validate` (offline)", Some("pg_dump")),
+    (
+        "check-cold",
+        "A: `check`, nothing remembered (before any `apply`)",
+        Some("pg_dump"),
+    ),
+    (
+        "adopt",
+        "A: first `apply` (changes nothing; writes pg-provision's memory)",
+        Some("pg_dump"),
+    ),
     ("check", "A: `check`", Some("pg_dump")),
     ("plan", "A: `plan`", Some("pg_dump")),
     ("noop-apply", "A: no-op `apply`", Some("pg_dump")),
@@ -744,9 +791,10 @@ fn group(out: &mut String, data: &Data, major: u32, size: usize) {
     }
     let _ = writeln!(
         out,
-        "Catalog dead tuples (`n_dead_tup`, autovacuum off) on A: before the `check` runs {}; after them {}; \
-         after the `plan` and no-op `apply` runs {}.\n",
+        "Catalog dead tuples (`n_dead_tup`, autovacuum off) on A: after the psql build {}; after the first \
+         `check` and `apply` {}; after the `check` runs {}; after the `plan` and no-op `apply` runs {}.\n",
         data.of(major, size, "dead_before").unwrap_or("?"),
+        data.of(major, size, "dead_after_adopt").unwrap_or("?"),
         data.of(major, size, "dead_after_check").unwrap_or("?"),
         data.of(major, size, "dead_after_apply").unwrap_or("?"),
     );

@@ -107,3 +107,95 @@ pub fn key(catalog: &Catalog, probe: &Probe, context: &Context) -> Option<String
     }
     Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
+
+/// A probe that others asked the same question as, and the name its answer
+/// must not mention to be theirs too.
+pub struct Leader {
+    /// Its probe key (where its answer lands).
+    pub key: String,
+    /// The table its question named (replaced by a placeholder in the
+    /// shared key).
+    table: String,
+}
+
+impl Leader {
+    /// Whether `answer` mentions the leader's table (case-insensitively):
+    /// then it is the leader's alone — an expression printed with the
+    /// table's name (`t.id` inside a subquery, a trigger's `ON t`) would
+    /// print another table's name for another table.
+    pub fn named_in(&self, answer: &str) -> bool {
+        answer.to_lowercase().contains(&self.table.to_lowercase())
+    }
+}
+
+/// Splits DDL probes into those to run and those whose question only
+/// differs from one of them by the name of their table (tables with the
+/// same columns, policies and defaults: the common case of a large spec).
+/// Each follower comes with its leader; the caller shares the leader's
+/// answer unless [`Leader::named_in`] says it names the leader's table.
+///
+/// Sound because the two questions are the same text up to the table's
+/// name: the server's work on one is the other's with the name swapped,
+/// so the answers can only differ where that name is printed.
+pub fn share<'p>(
+    catalog: &Catalog,
+    probes: &'p [Probe],
+    context: &Context,
+) -> (Vec<Probe>, Vec<(&'p Probe, Leader)>) {
+    let mut leaders: Vec<Probe> = Vec::new();
+    let mut followers = Vec::new();
+    let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for p in probes {
+        let Some((shared, table)) = shared_key(catalog, p, context) else {
+            leaders.push(p.clone());
+            continue;
+        };
+        match seen.get(&shared) {
+            Some((key, table)) => followers.push((
+                p,
+                Leader {
+                    key: key.clone(),
+                    table: table.clone(),
+                },
+            )),
+            None => {
+                seen.insert(shared, (p.key.clone(), table));
+                leaders.push(p.clone());
+            }
+        }
+    }
+    (leaders, followers)
+}
+
+/// The key of what `probe` asks with its table's name taken out, and that
+/// name; `None` for probes not about a table.
+fn shared_key(catalog: &Catalog, probe: &Probe, context: &Context) -> Option<(String, String)> {
+    use crate::catalog::shadow::Subject;
+    let table = match &probe.subject {
+        Subject::Policy { table, .. }
+        | Subject::Trigger { table, .. }
+        | Subject::Table { table, .. } => table,
+        _ => return None,
+    };
+    // A placeholder no SQL text contains.
+    let anonymous = |s: &str| s.replace(table.as_str(), "\u{0}table\u{0}");
+    let question = anonymous(&probe.full_question()?);
+    let family = probe.key.split(':').next().unwrap_or_default();
+    let mut h = Sha256::new();
+    for part in [
+        FORMAT,
+        &catalog.server.version_num.to_string(),
+        &catalog.server.search_path,
+        family,
+        &question,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    for n in context.named_in(&anonymous(&probe.setup.join("\n"))) {
+        h.update(n.as_bytes());
+        h.update([b'\n']);
+    }
+    let key = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Some((key, table.clone()))
+}

@@ -203,30 +203,76 @@ pub fn observe(
     }
     let (ddl, rows): (Vec<Probe>, Vec<Probe>) = run.into_iter().partition(Probe::is_ddl);
     let mut answers = shadow::probe(session, &rows)?;
-    if !ddl.is_empty() {
-        if options.read_only {
-            // A read-only transaction refuses even temporary tables: probe in
-            // a throwaway read-write one, then resume read-only for the caller.
+    // Same-shaped tables ask the same question: probe one of each shape,
+    // and probe the others too only if its answer names its table.
+    let (leaders, followers) = memo::share(&catalog, &ddl, &context);
+    let frame = Frame {
+        read_only: options.read_only,
+        act: act.as_deref(),
+    };
+    let led = frame.probe(session, &leaders)?;
+    let mut again: Vec<Probe> = Vec::new();
+    for (p, leader) in followers {
+        match led.get(&leader.key) {
+            Some(answer) if !leader.named_in(answer) => {
+                answers.insert(p.key.clone(), answer.clone());
+            }
+            _ => again.push(p.clone()),
+        }
+    }
+    if !leaders.is_empty() {
+        log::debug!(
+            "probed {} scratch questions for {} subjects ({} probed again: their answers name their tables)",
+            leaders.len(),
+            ddl.len(),
+            again.len()
+        );
+    }
+    answers.extend(led);
+    answers.extend(frame.probe(session, &again)?);
+    catalog.canonical.extend(answers);
+    Ok(catalog)
+}
+
+/// How DDL probes run in this transaction.
+struct Frame<'a> {
+    /// A read-only transaction refuses even temporary tables: probe in a
+    /// throwaway read-write one, then resume read-only for the caller.
+    read_only: bool,
+    /// Not superuser: the statements acting for the schemas' owners while
+    /// probing (see `plan::authority::probe_roles`).
+    act: Option<&'a str>,
+}
+
+impl Frame<'_> {
+    fn probe(
+        &self,
+        session: &mut Session,
+        probes: &[Probe],
+    ) -> Result<BTreeMap<String, String>, CatalogError> {
+        if probes.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        if self.read_only {
             session.batch("ROLLBACK; BEGIN")?;
-            if let Some(act) = &act {
+            if let Some(act) = self.act {
                 session.batch(act)?;
             }
-            answers.extend(shadow::probe(session, &ddl)?);
+            let answers = shadow::probe(session, probes)?;
             session.batch(&format!("ROLLBACK; {}", crate::apply::BEGIN_READ_ONLY))?;
-        } else if let Some(act) = &act {
-            // Not superuser: act for the schemas' owners while probing, in a
-            // savepoint rolled back after (see `plan::authority::probe_roles`).
+            Ok(answers)
+        } else if let Some(act) = self.act {
+            // In a savepoint rolled back after.
             session.batch(&format!("SAVEPOINT pg_provision_act; {act}"))?;
-            answers.extend(shadow::probe(session, &ddl)?);
+            let answers = shadow::probe(session, probes)?;
             session.batch(
                 "ROLLBACK TO SAVEPOINT pg_provision_act; RELEASE SAVEPOINT pg_provision_act",
             )?;
+            Ok(answers)
         } else {
-            answers.extend(shadow::probe(session, &ddl)?);
+            shadow::probe(session, probes)
         }
     }
-    catalog.canonical.extend(answers);
-    Ok(catalog)
 }
 
 fn uncompared(catalog: &mut Catalog, p: &Probe, reason: String) {

@@ -285,3 +285,90 @@ fn losing_or_outdating_the_memory_costs_time_not_correctness() {
         .get(0);
     assert_eq!(policy, "(task_id >= 0)");
 }
+
+/// Builds the 40-table landscape with plain SQL into `db` (policies' text
+/// replaced by `policy` in both the spec and the SQL); returns the spec.
+fn landscape_by_psql(cluster: &Cluster, dir: &Path, db: &str, policy: &str) -> std::path::PathBuf {
+    use crate::support::landscape::{Landscape, POLICY};
+    let (spec, handwritten) = Landscape::new(40)
+        .with_schemas(2)
+        .write(&dir.join(db))
+        .unwrap();
+    for file in [&spec, &handwritten] {
+        let text = std::fs::read_to_string(file)
+            .unwrap()
+            .replace(POLICY, policy);
+        std::fs::write(file, text).unwrap();
+    }
+    cluster.create_database(db);
+    crate::handwritten::psql_file(cluster, db, &handwritten);
+    spec
+}
+
+/// `CREATE TEMP TABLE` statements the server logged after byte `from`.
+fn scratch_tables_logged(cluster: &Cluster, from: usize) -> usize {
+    cluster.log()[from..].matches("CREATE TEMP TABLE").count()
+}
+
+/// Nothing remembered (a database built by plain SQL): tables of the same
+/// shape ask the same questions, so one of each is probed and the others
+/// share its answers — unless the answer names its table, as a policy's
+/// subquery prints its outer columns (`t0001.owner_name`): those are probed
+/// each. Either way drift on one table is found.
+#[test]
+fn a_cold_check_probes_each_table_shape_once_and_still_finds_drift_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let subquery = "EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = owner_name AND r.rolname = current_user)";
+    for (db, policy, scratch) in [
+        // One scratch copy for the 40 tables' columns, one for their policies.
+        ("plain", "owner_name = current_user", 2),
+        // Every policy answer names its table: 40 policy probes.
+        ("named", subquery, 1 + 40),
+    ] {
+        // Roles are the cluster's: one cluster each.
+        let cluster = Cluster::start();
+        let mut admin = cluster.client("postgres");
+        for sql in [
+            "ALTER SYSTEM SET log_statement = 'all'",
+            "SELECT pg_reload_conf()",
+        ] {
+            admin.batch_execute(sql).unwrap();
+        }
+        let spec = landscape_by_psql(&cluster, dir.path(), db, policy);
+        let url = cluster.superuser_url(db);
+        let from = cluster.log().len();
+        let check = provision(&spec, &url, &["check"]);
+        assert_eq!(check.code, 0, "{db}: {check:?}");
+        assert_eq!(scratch_tables_logged(&cluster, from), scratch, "{db}");
+
+        let drifted = policy.replace("= current_user", "<> current_user");
+        cluster
+            .client(db)
+            .batch_execute(&format!(
+                "ALTER POLICY owner_rows ON s01.t0007 USING ({drifted});
+                 ALTER TABLE s02.t0013 ALTER COLUMN owner_name SET DEFAULT session_user"
+            ))
+            .unwrap();
+        let check = provision(&spec, &url, &["check", "--output", "json"]);
+        assert_eq!(check.code, 2, "{db}: {check:?}");
+        let changes = check.json()["changes"].to_string();
+        for drift in ["s01.t0007", "s02.t0013"] {
+            assert!(
+                changes.contains(drift),
+                "{db}: {drift} not reported: {check:?}"
+            );
+        }
+        for other in [
+            "s01.t0006",
+            "s01.t0008",
+            "s01.t0013",
+            "s02.t0007",
+            "s02.t0012",
+        ] {
+            assert!(
+                !changes.contains(other),
+                "{db}: {other} reported: {check:?}"
+            );
+        }
+    }
+}

@@ -227,7 +227,7 @@ impl Landscape {
 
 /// The policy expression, written as people write it; the server stores
 /// `(owner_name = CURRENT_USER)`, so comparing it needs the server's form.
-const POLICY: &str = "owner_name = current_user";
+pub const POLICY: &str = "owner_name = current_user";
 
 /// The definer function's body: it reads statistics with its owner's rights.
 /// Schema names are `sNN`, so the literal needs no escaping.
