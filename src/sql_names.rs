@@ -3,16 +3,17 @@
 //! into, and what a remembered expression depends on. String literals and
 //! comments are skipped; unquoted names are folded to lower case.
 
-/// Relation names a query mentions: `(Some(qualifier), name)` for
-/// `qualifier.name`, `(None, name)` for a bare name. Unquoted names are
-/// folded to lower case; string literals and comments are skipped.
-pub fn references(query: &str) -> Vec<(Option<String>, String)> {
-    #[derive(PartialEq)]
-    enum Token {
-        Name(String),
-        Dot,
-        Other,
-    }
+#[derive(PartialEq)]
+enum Token {
+    Name(String),
+    Dot,
+    Other,
+}
+
+/// The names, dots and other tokens of `query`; string literals and
+/// comments are skipped (a literal is one `Other`), unquoted names folded to
+/// lower case.
+fn tokens(query: &str) -> Vec<Token> {
     let chars: Vec<char> = query.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -78,9 +79,13 @@ pub fn references(query: &str) -> Vec<(Option<String>, String)> {
             i += 1;
         }
     }
-    let mut out = Vec::new();
-    for (j, t) in tokens.iter().enumerate() {
-        let Token::Name(name) = t else { continue };
+    tokens
+}
+
+/// Every name `tokens` holds, with its qualifier when it has one.
+fn names(tokens: &[Token]) -> impl Iterator<Item = (usize, Option<String>, &String)> {
+    tokens.iter().enumerate().filter_map(|(j, t)| {
+        let Token::Name(name) = t else { return None };
         let qualifier = match (
             j.checked_sub(2).map(|k| &tokens[k]),
             j.checked_sub(1).map(|k| &tokens[k]),
@@ -88,14 +93,33 @@ pub fn references(query: &str) -> Vec<(Option<String>, String)> {
             (Some(Token::Name(q)), Some(Token::Dot)) => Some(q.clone()),
             _ => None,
         };
-        out.push((qualifier, name.clone()));
-    }
-    out
+        Some((j, qualifier, name))
+    })
+}
+
+/// Names a query mentions: `(Some(qualifier), name)` for `qualifier.name`,
+/// `(None, name)` for a bare name — qualifiers too are listed bare.
+/// Unquoted names are folded to lower case; string literals and comments
+/// are skipped.
+pub fn references(query: &str) -> Vec<(Option<String>, String)> {
+    let tokens = tokens(query);
+    names(&tokens).map(|(_, q, n)| (q, n.clone())).collect()
+}
+
+/// Like [`references`], without names that only qualify another
+/// (`app` of `app.users`): the relations a query may read, over-inclusive
+/// on purpose (column names appear too), for looking up declared ones.
+pub fn relations(query: &str) -> Vec<(Option<String>, String)> {
+    let tokens = tokens(query);
+    names(&tokens)
+        .filter(|(j, _, _)| tokens.get(j + 1) != Some(&Token::Dot))
+        .map(|(_, q, n)| (q, n.clone()))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::references;
+    use super::{references, relations};
 
     #[test]
     fn references_qualified_and_bare_names_skipping_literals_and_comments() {
@@ -109,6 +133,29 @@ mod tests {
             !refs
                 .iter()
                 .any(|(_, n)| n == "fake" || n == "commented" || n == "y")
+        );
+    }
+
+    #[test]
+    fn relations_finds_qualified_and_bare_names() {
+        let m = relations(
+            "SELECT u.id, 'app.not_this' FROM app.users u -- other.no\n JOIN \"Odd Schema\".\"T\" t ON true JOIN plain p /* x.y */",
+        );
+        assert!(m.contains(&(Some("app".into()), "users".into())), "{m:?}");
+        assert!(
+            m.contains(&(Some("Odd Schema".into()), "T".into())),
+            "{m:?}"
+        );
+        assert!(m.contains(&(None, "plain".into())), "{m:?}");
+        assert!(m.contains(&(Some("u".into()), "id".into())), "{m:?}");
+        assert!(
+            !m.contains(&(None, "app".into())),
+            "a qualifier alone: {m:?}"
+        );
+        assert!(
+            !m.iter()
+                .any(|(_, n)| n == "not_this" || n == "no" || n == "y"),
+            "{m:?}"
         );
     }
 }

@@ -255,11 +255,14 @@ pub fn read_texts(
     })
 }
 
-fn first(rows: Vec<Option<String>>) -> Option<String> {
+/// The first column of the first row of a one-row query.
+pub(crate) fn first(rows: Vec<Option<String>>) -> Option<String> {
     rows.into_iter().next().flatten()
 }
 
-fn decode<T: serde::de::DeserializeOwned>(
+/// A JSON document a catalog query returned, decoded; `what` names it in
+/// the error.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     what: &'static str,
     text: Option<String>,
 ) -> Result<T, CatalogError> {

@@ -2,7 +2,7 @@
 //! in the catalog's own terms (before any decision about what to emit).
 
 use super::queries;
-use crate::catalog::CatalogError;
+use crate::catalog::{CatalogError, decode, first};
 use crate::privilege::{Acl, Privilege};
 use crate::session::Session;
 use serde::Deserialize;
@@ -361,24 +361,6 @@ pub fn read(session: &mut Session) -> Result<State, CatalogError> {
         triggers: decode("triggers", next())?,
         unsupported: decode("unsupported objects", next())?,
         server,
-    })
-}
-
-fn first(rows: Vec<Option<String>>) -> Option<String> {
-    rows.into_iter().next().flatten()
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    what: &'static str,
-    text: Option<String>,
-) -> Result<T, CatalogError> {
-    let text = text.ok_or_else(|| CatalogError::Decode {
-        what,
-        detail: "no row returned".into(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| CatalogError::Decode {
-        what,
-        detail: e.to_string(),
     })
 }
 

@@ -227,7 +227,7 @@ fn bypassed(
         return;
     }
     let Some(def) = &view.view else { return };
-    for (qualifier, name) in mentions(&def.query) {
+    for (qualifier, name) in crate::sql_names::relations(&def.query) {
         // Unqualified names: the view's own schema, then `public` (what a
         // search_path of "$user", public usually finds).
         let candidates = match &qualifier {
@@ -277,109 +277,9 @@ fn bypassed(
     }
 }
 
-/// Relation names a query mentions: `(Some(qualifier), name)` for
-/// `qualifier.name`, `(None, name)` for a bare name. Unquoted names fold to
-/// lower case; string literals and comments are skipped. Over-inclusive on
-/// purpose (column names appear too): only names of declared tables and
-/// views are looked up.
-fn mentions(query: &str) -> Vec<(Option<String>, String)> {
-    let chars: Vec<char> = query.chars().collect();
-    let mut names: Vec<Option<String>> = Vec::new(); // None: a token that is not a name or a dot
-    let mut dots: Vec<bool> = Vec::new();
-    let mut i = 0;
-    let push = |names: &mut Vec<Option<String>>, dots: &mut Vec<bool>, n: Option<String>, d| {
-        names.push(n);
-        dots.push(d);
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            i += 1;
-            while i < chars.len() && !(chars[i] == '\'' && chars.get(i + 1) != Some(&'\'')) {
-                i += if chars[i] == '\'' { 2 } else { 1 };
-            }
-            i += 1;
-            push(&mut names, &mut dots, None, false);
-        } else if c == '-' && chars.get(i + 1) == Some(&'-') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            i += 2;
-            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                i += 1;
-            }
-            i += 2;
-        } else if c == '"' {
-            let mut name = String::new();
-            i += 1;
-            while i < chars.len() {
-                if chars[i] == '"' {
-                    if chars.get(i + 1) == Some(&'"') {
-                        name.push('"');
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                name.push(chars[i]);
-                i += 1;
-            }
-            i += 1;
-            push(&mut names, &mut dots, Some(name), false);
-        } else if c.is_alphabetic() || c == '_' {
-            let mut name = String::new();
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
-            {
-                name.push(chars[i].to_ascii_lowercase());
-                i += 1;
-            }
-            push(&mut names, &mut dots, Some(name), false);
-        } else {
-            if !c.is_whitespace() {
-                push(&mut names, &mut dots, None, c == '.');
-            }
-            i += 1;
-        }
-    }
-    let mut out = Vec::new();
-    for (j, n) in names.iter().enumerate() {
-        let Some(name) = n else { continue };
-        let qualified = j >= 2 && dots[j - 1] && names[j - 2].is_some();
-        let qualifies = dots.get(j + 1) == Some(&true);
-        if qualified {
-            out.push((names[j - 2].clone(), name.clone()));
-        } else if !qualifies {
-            out.push((None, name.clone()));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::mentions;
     use crate::lint::tests::{found, lint};
-
-    #[test]
-    fn mentions_finds_qualified_and_bare_names() {
-        let m = mentions(
-            "SELECT u.id, 'app.not_this' FROM app.users u -- other.no\n JOIN \"Odd Schema\".\"T\" t ON true JOIN plain p /* x.y */",
-        );
-        assert!(m.contains(&(Some("app".into()), "users".into())), "{m:?}");
-        assert!(
-            m.contains(&(Some("Odd Schema".into()), "T".into())),
-            "{m:?}"
-        );
-        assert!(m.contains(&(None, "plain".into())), "{m:?}");
-        assert!(m.contains(&(Some("u".into()), "id".into())), "{m:?}");
-        assert!(
-            !m.iter()
-                .any(|(_, n)| n == "not_this" || n == "no" || n == "y"),
-            "{m:?}"
-        );
-    }
 
     const TABLE: &str = "roles:
   owner: {}

@@ -11,7 +11,7 @@ pub mod checks;
 pub mod queries;
 
 use super::{Options, Report, apply_allowances};
-use crate::catalog::CatalogError;
+use crate::catalog::{CatalogError, decode};
 use crate::session::Session;
 use crate::spec::Spec;
 use crate::spec::lint::LintSettings;
@@ -24,20 +24,6 @@ pub const QUERY_COUNT: usize = 11;
 #[derive(Debug, Deserialize)]
 struct Server {
     authid_readable: bool,
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    what: &'static str,
-    text: Option<String>,
-) -> Result<T, CatalogError> {
-    let text = text.ok_or_else(|| CatalogError::Decode {
-        what,
-        detail: "no row returned".into(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| CatalogError::Decode {
-        what,
-        detail: e.to_string(),
-    })
 }
 
 /// Lints the connected database.
