@@ -13,7 +13,7 @@
 //! (`catalog::memory`), in the same transaction, when it differs.
 
 use crate::catalog::shadow::Uncompared;
-use crate::catalog::{Catalog, Server};
+use crate::catalog::{Catalog, JIT_OFF, Server};
 use crate::change::{Change, Statement};
 use crate::diff::diff_after_create;
 use crate::error::{DbFailure, Error};
@@ -75,10 +75,12 @@ pub struct Outcome {
 fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
     let timeout = literal(&format!("{}ms", options.lock_timeout.as_millis()));
     if options.dry_run {
-        return session.batch(&format!("SET lock_timeout = {timeout}; {BEGIN_READ_ONLY}"));
+        return session.batch(&format!(
+            "{JIT_OFF}; SET lock_timeout = {timeout}; {BEGIN_READ_ONLY}"
+        ));
     }
     session.batch(&format!(
-        "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {timeout}",
+        "{JIT_OFF}; BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY}); SET LOCAL lock_timeout = {timeout}",
         literal(&format!("{}ms", options.lock_wait.as_millis())),
     ))
 }

@@ -187,7 +187,8 @@ pub struct Catalog {
     pub available_extensions: BTreeMap<String, String>,
     /// Spec expressions as the server prints them, by probe key (see
     /// [`super::shadow`]); filled by `observe` after the catalog is read.
-    pub canonical: BTreeMap<String, String>,
+    /// Shared: thousands of same-shaped tables have the same answer.
+    pub canonical: BTreeMap<String, std::sync::Arc<str>>,
     /// Tables, views, sequences outside PostgreSQL's schemas, by (schema, name).
     pub relations: BTreeMap<(String, String), RelationState>,
     /// Functions and procedures outside PostgreSQL's schemas, by schema, name, arguments.

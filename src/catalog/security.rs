@@ -273,7 +273,7 @@ fn table_probe(
         question: Some(format!("{create}\n{read}")),
         scratch: Some(scratch),
         setup: vec![create],
-        read,
+        read: read.into(),
         subject,
     }
 }
@@ -340,9 +340,11 @@ mod tests {
             },
         );
         assert!(
-            p.read.contains(r#"'pg_temp."users"'::pg_catalog.regclass"#),
-            "{}",
             p.read
+                .sql()
+                .contains(r#"'pg_temp."users"'::pg_catalog.regclass"#),
+            "{}",
+            p.read.sql()
         );
         assert!(p.full_question().unwrap().starts_with("CREATE TEMP TABLE"));
     }

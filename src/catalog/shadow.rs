@@ -18,6 +18,7 @@
 
 use super::CatalogError;
 use crate::session::Session;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A scratch table several probes build on: created once, used by each
@@ -145,7 +146,7 @@ pub struct Probe {
     /// Statements creating this probe's scratch objects (in `pg_temp`), already quoted.
     pub setup: Vec<String>,
     /// A scalar query returning the answer.
-    pub read: String,
+    pub read: Read,
     /// What the answer depends on; `None` for data probes, whose answer
     /// depends on rows and is never remembered.
     pub question: Option<String>,
@@ -169,6 +170,43 @@ impl Probe {
         }
         s.push_str(q);
         Some(s)
+    }
+}
+
+/// A probe's scalar query returning its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// Written out.
+    Sql(String),
+    /// The shape, with texts, of the scratch table `pg_temp.<name>`
+    /// (`name` unquoted). Written out only when the probe runs: it is a few
+    /// kilobytes of SQL per table, and most probes never run (the memory
+    /// settles them) — 10,000 tables held 80 MB of it.
+    ScratchShape(String),
+}
+
+impl Read {
+    /// The query.
+    pub fn sql(&self) -> Cow<'_, str> {
+        match self {
+            Read::Sql(sql) => Cow::Borrowed(sql),
+            Read::ScratchShape(name) => Cow::Owned(format!(
+                "SELECT {}::text",
+                super::tables::shape(
+                    &format!(
+                        "{}::regclass",
+                        crate::quote::literal(&format!("pg_temp.{}", crate::quote::ident(name)))
+                    ),
+                    super::tables::Detail::Texts
+                )
+            )),
+        }
+    }
+}
+
+impl From<String> for Read {
+    fn from(sql: String) -> Self {
+        Read::Sql(sql)
     }
 }
 
@@ -209,7 +247,7 @@ pub fn script(probes: &[Probe]) -> (String, Vec<String>) {
                 sql.push_str(s);
                 sql.push_str(";\n");
             }
-            sql.push_str(&format!("SELECT ({});\n", p.read));
+            sql.push_str(&format!("SELECT ({});\n", p.read.sql()));
             order.push(p.key.clone());
             in_chunk += 1;
         }
@@ -226,7 +264,7 @@ pub fn script(probes: &[Probe]) -> (String, Vec<String>) {
         sql.push_str(&release());
     }
     for p in data {
-        sql.push_str(&format!("SELECT ({});\n", p.read));
+        sql.push_str(&format!("SELECT ({});\n", p.read.sql()));
         order.push(p.key.clone());
     }
     (sql, order)
@@ -277,7 +315,7 @@ mod tests {
                 drop: format!("DROP TABLE {t}"),
             }),
             setup: setup.iter().map(|s| s.to_string()).collect(),
-            read: format!("SELECT '{key}'"),
+            read: format!("SELECT '{key}'").into(),
             question: Some(String::new()),
             subject: Subject::Data {
                 schema: String::new(),

@@ -144,7 +144,7 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
 FROM pg_catalog.pg_proc p
 WHERE p.proname = {} AND p.pronamespace = pg_catalog.pg_my_temp_schema()",
                 literal(&scratch)
-            ),
+            ).into(),
         });
     }
 }

@@ -169,7 +169,7 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
             read: format!(
                 "SELECT json_build_object('rows', {rows_sql}, 'sequences', json_build_object({}))::text",
                 seqs.join(", ")
-            ),
+            ).into(),
         });
     }
 }

@@ -17,8 +17,8 @@
 
 use super::{Diff, Refusal, label};
 use crate::catalog::Catalog;
-use crate::catalog::shadow::{Probe, Subject};
-use crate::catalog::tables::{ColumnState, Detail, TableShape, shape};
+use crate::catalog::shadow::{Probe, Read, Subject};
+use crate::catalog::tables::{ColumnState, TableShape};
 use crate::change::{
     Change, ColumnSql, Constraint, Phase, SequenceOptions, Statement, TableStatement,
     add_constraint_sql, index_sql, temp_table_sql,
@@ -126,16 +126,7 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
                     scratch: name.clone(),
                 },
                 setup,
-                read: format!(
-                    "SELECT {}::text",
-                    shape(
-                        &format!(
-                            "{}::regclass",
-                            crate::quote::literal(&format!("pg_temp.{}", ident(&name)))
-                        ),
-                        Detail::Texts
-                    )
-                ),
+                read: Read::ScratchShape(name),
             });
         }
         let candidates: Vec<&Column> = table
@@ -168,7 +159,8 @@ pub(crate) fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
                     "SELECT json_build_object({})::text FROM {}",
                     items.join(", "),
                     qualified(schema, &object.name)
-                ),
+                )
+                .into(),
             });
         }
     }

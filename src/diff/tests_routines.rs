@@ -288,7 +288,9 @@ fn with_views(mut c: Catalog) -> Catalog {
     for v in [users, other, names] {
         c.canonical.insert(
             format!("view:\"api\".\"{}\"", v.name),
-            serde_json::json!({ "definition": v.definition, "columns": v.columns }).to_string(),
+            serde_json::json!({ "definition": v.definition, "columns": v.columns })
+                .to_string()
+                .into(),
         );
         c.relations
             .insert(("api".into(), v.name.clone()), relation(&v.name));
@@ -347,7 +349,8 @@ fn a_new_query_keeping_the_columns_replaces_the_view_in_place() {
             "definition": " SELECT id, name, email FROM app.users;",
             "columns": [["id", "integer"], ["name", "text"], ["email", "text"]]
         })
-        .to_string(),
+        .to_string()
+        .into(),
     );
     let d = diff(&spec(VIEWS), &c);
     assert!(d.refusals.is_empty(), "{:?}", d.refusals);
@@ -369,7 +372,8 @@ fn a_query_dropping_columns_recreates_the_view_and_its_readers() {
             "definition": " SELECT name FROM app.users;",
             "columns": [["name", "text"]]
         })
-        .to_string(),
+        .to_string()
+        .into(),
     );
     let d = diff(&spec(VIEWS), &c);
     assert!(d.refusals.is_empty(), "{:?}", d.refusals);
@@ -398,7 +402,7 @@ fn recreating_a_view_read_by_undeclared_objects_is_refused() {
     c.canonical.insert(
         "view:\"api\".\"users\"".into(),
         serde_json::json!({ "definition": " SELECT name FROM app.users;", "columns": [["name", "text"]] })
-            .to_string(),
+            .to_string().into(),
     );
     let users = c
         .view_definitions

@@ -132,7 +132,7 @@ fn existing_catalog(shadow_name_type: &str) -> Catalog {
             "name": c.name, "type": c.type_, "not_null": false, "default": c.default,
             "identity": "", "generated": "", "sequence": null, "comment": null })).collect::<Vec<_>>(),
             "constraints": [], "indexes": [] })
-        .to_string(),
+        .to_string().into(),
     );
     c.canonical.insert(
         "table-nulls:public.items".into(),
@@ -207,7 +207,7 @@ fn a_sequence_behind_seeded_ids_is_moved_once() {
         )
     };
     c.canonical
-        .insert("seed:public.items".into(), answer("[3, 1]"));
+        .insert("seed:public.items".into(), answer("[3, 1]").into());
     let d = diff(&spec(EXISTING), &c);
     assert!(
         sql(&d, Class::Converge)
@@ -217,7 +217,7 @@ fn a_sequence_behind_seeded_ids_is_moved_once() {
         sql(&d, Class::Converge)
     );
     c.canonical
-        .insert("seed:public.items".into(), answer("[3, 3]"));
+        .insert("seed:public.items".into(), answer("[3, 3]").into());
     let d = diff(&spec(EXISTING), &c);
     assert!(
         !sql(&d, Class::Converge)

@@ -80,7 +80,7 @@ pub(super) fn diff(spec: &Spec, table: &Table<'_>, catalog: &Catalog, out: &mut 
             }
             Some(have) => {
                 let canonical = catalog.canonical.get(&probe_key("trigger", table, name));
-                if exists && canonical == Some(&have.definition) {
+                if exists && canonical.is_some_and(|c| **c == have.definition) {
                     continue;
                 }
                 true

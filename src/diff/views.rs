@@ -106,7 +106,8 @@ pub fn probes(spec: &Spec, catalog: &Catalog, out: &mut Vec<Probe>) {
 FROM pg_catalog.pg_class c
 WHERE c.relname = {} AND c.relnamespace = pg_catalog.pg_my_temp_schema()",
                 literal(&scratch)
-            ),
+            )
+            .into(),
         });
     }
 }

@@ -333,7 +333,7 @@ pub struct State {
 pub fn read(session: &mut Session) -> Result<State, CatalogError> {
     let server: Server = decode("server", first(session.texts(queries::SERVER)?))?;
     let mut sql = String::from(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET LOCAL search_path = pg_catalog;\n",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET LOCAL search_path = pg_catalog;\nSET LOCAL jit = off;\n",
     );
     for q in queries::batch(server.major(), server.authid_readable) {
         sql.push_str(&q);

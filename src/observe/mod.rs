@@ -22,6 +22,7 @@ use crate::catalog::{self, Catalog, CatalogError};
 use crate::session::Session;
 use crate::spec::Spec;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use subject::Target;
 
 /// How a run reads.
@@ -120,7 +121,7 @@ pub fn observe(
             continue;
         }
         if let Some((answer, _)) = subject::derive(&p.subject, &catalog) {
-            catalog.canonical.insert(p.key.clone(), answer);
+            catalog.canonical.insert(p.key.clone(), answer.into());
         }
     }
 
@@ -139,7 +140,7 @@ pub fn observe(
             continue;
         }
         if let Some(answer) = written_as_printed(p, spec, &catalog) {
-            catalog.canonical.insert(p.key.clone(), answer);
+            catalog.canonical.insert(p.key.clone(), answer.into());
             continue;
         }
         if !temporary {
@@ -198,11 +199,11 @@ pub fn observe(
             session.batch(before)?;
             let answers = shadow::probe(session, &owned)?;
             session.batch(after)?;
-            catalog.canonical.extend(answers);
+            catalog.canonical.extend(shared(answers));
         }
     }
     let (ddl, rows): (Vec<Probe>, Vec<Probe>) = run.into_iter().partition(Probe::is_ddl);
-    let mut answers = shadow::probe(session, &rows)?;
+    let mut answers = shared(shadow::probe(session, &rows)?);
     // Same-shaped tables ask the same question: probe one of each shape,
     // and probe the others too only if its answer names its table.
     let (leaders, followers) = memo::share(&catalog, &ddl, &context);
@@ -210,7 +211,7 @@ pub fn observe(
         read_only: options.read_only,
         act: act.as_deref(),
     };
-    let led = frame.probe(session, &leaders)?;
+    let led = shared(frame.probe(session, &leaders)?);
     let mut again: Vec<Probe> = Vec::new();
     for (p, leader) in followers {
         match led.get(&leader.key) {
@@ -229,9 +230,14 @@ pub fn observe(
         );
     }
     answers.extend(led);
-    answers.extend(frame.probe(session, &again)?);
+    answers.extend(shared(frame.probe(session, &again)?));
     catalog.canonical.extend(answers);
     Ok(catalog)
+}
+
+/// Answers as `Catalog::canonical` holds them.
+fn shared(answers: BTreeMap<String, String>) -> BTreeMap<String, Arc<str>> {
+    answers.into_iter().map(|(k, v)| (k, v.into())).collect()
 }
 
 /// How DDL probes run in this transaction.
@@ -413,7 +419,14 @@ pub fn memory_for(spec: &Spec, catalog: &Catalog) -> Memory {
         ) else {
             continue;
         };
-        rows.insert(key, Row { answer, live, fp });
+        rows.insert(
+            key,
+            Row {
+                answer: answer.into(),
+                live,
+                fp,
+            },
+        );
     }
     rows
 }
