@@ -72,7 +72,7 @@ pub struct Outcome {
 
 /// Begins a transaction: for a dry run read-only, otherwise under the
 /// advisory lock.
-fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
+pub(crate) fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error> {
     let timeout = literal(&format!("{}ms", options.lock_timeout.as_millis()));
     if options.dry_run {
         return session.batch(&format!(
@@ -88,7 +88,30 @@ fn begin(session: &mut Session, options: &Options) -> Result<(), postgres::Error
 /// Reads, diffs, plans and (unless a dry run) executes and verifies.
 pub fn apply(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
     begin(session, options).map_err(|e| statement_error(&e, None))?;
-    let result = run(session, spec, options);
+    finish(session, spec, options, None)
+}
+
+/// [`apply`] on a session a [`crate::prefetch`] thread began, with the
+/// catalog it read (used if its scope is the spec's).
+pub fn apply_started(
+    session: &mut Session,
+    begun: Result<(), postgres::Error>,
+    prefetched: Option<crate::prefetch::Prefetched>,
+    spec: &Spec,
+    options: &Options,
+) -> Result<Outcome, Error> {
+    begun.map_err(|e| statement_error(&e, None))?;
+    finish(session, spec, options, prefetched)
+}
+
+/// Runs in the begun transaction, then commits or rolls back.
+fn finish(
+    session: &mut Session,
+    spec: &Spec,
+    options: &Options,
+    prefetched: Option<crate::prefetch::Prefetched>,
+) -> Result<Outcome, Error> {
+    let result = run(session, spec, options, prefetched);
     match result {
         Ok(outcome)
             if !options.dry_run && (outcome.executed > 0 || outcome.remembered.is_some()) =>
@@ -125,7 +148,12 @@ fn observe_options(options: &Options) -> observe::Options {
     }
 }
 
-fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome, Error> {
+fn run(
+    session: &mut Session,
+    spec: &Spec,
+    options: &Options,
+    mut prefetched: Option<crate::prefetch::Prefetched>,
+) -> Result<Outcome, Error> {
     let mut created: BTreeSet<String> = BTreeSet::new();
     let mut executed: Vec<Change> = Vec::new();
     let mut first: Option<(Plan, Server, BTreeMap<String, Uncompared>)> = None;
@@ -133,8 +161,13 @@ fn run(session: &mut Session, spec: &Spec, options: &Options) -> Result<Outcome,
     let mut last: Option<Catalog> = None;
     let mut logins: Option<BTreeMap<String, bool>> = None;
     for pass in 0..MAX_PASSES {
-        let mut catalog =
-            observe::observe(session, spec, observe_options(options), previous.as_ref())?;
+        let mut catalog = observe::observe_prefetched(
+            session,
+            spec,
+            observe_options(options),
+            previous.as_ref(),
+            prefetched.take(),
+        )?;
         if let Some(settings) = &options.logins
             && !catalog.server.authid_readable
         {

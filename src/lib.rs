@@ -19,6 +19,7 @@ pub mod lint;
 pub mod memory;
 pub mod observe;
 pub mod plan;
+pub mod prefetch;
 pub mod privilege;
 pub mod quote;
 pub mod report;

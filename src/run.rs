@@ -4,6 +4,7 @@ use crate::apply;
 use crate::config::{Command, Config};
 use crate::connect::{self, ConnectionSettings};
 use crate::error::{Error, exit};
+use crate::prefetch::Prefetch;
 use crate::report;
 use crate::session::Session;
 use crate::spec;
@@ -54,6 +55,24 @@ fn settings(config: &Config) -> Result<ConnectionSettings, Error> {
     )?)
 }
 
+/// How `apply`, `plan` and `check` run.
+fn options(
+    config: &Config,
+    prune: bool,
+    dry_run: bool,
+    settings: &ConnectionSettings,
+) -> apply::Options {
+    apply::Options {
+        prune,
+        lock_wait: config.lock_wait,
+        lock_timeout: config.lock_timeout,
+        dry_run,
+        reprobe: config.reprobe,
+        check: matches!(config.command, Command::Check),
+        logins: Some(settings.clone()),
+    }
+}
+
 /// `exit::DRIFT` (2) when lint findings reach `--deny`, else `code`.
 fn lint_exit(lints: &crate::lint::Report, config: &Config, code: u8) -> u8 {
     if code == exit::OK && lints.denied(config.lint.deny) {
@@ -88,7 +107,18 @@ fn lint(config: &Config, live: bool) -> Result<u8, Error> {
 }
 
 fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Result<u8, Error> {
-    let spec = spec::load(&config.file)?;
+    // While the spec parses, a second thread connects and reads the catalog
+    // (see `crate::prefetch`); `prune` does not change how a run begins.
+    let early = settings(config).ok().map(|settings| {
+        let options = options(config, prune, dry_run, &settings);
+        (settings, options)
+    });
+    let mut prefetch = Prefetch::none();
+    let spec = spec::load_outlined(&config.file, &mut |outline| {
+        if let Some((settings, options)) = &early {
+            prefetch = Prefetch::start(outline, settings.clone(), config.wait_timeout, options);
+        }
+    })?;
     // `plan` lints the spec before connecting: its warnings show even when
     // the server cannot be reached.
     let lints = matches!(config.command, Command::Plan { .. })
@@ -97,15 +127,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         report::lint_warnings(lints, &config.file);
     }
     let settings = settings(config)?;
-    let options = apply::Options {
-        prune: prune || spec.prune,
-        lock_wait: config.lock_wait,
-        lock_timeout: config.lock_timeout,
-        dry_run,
-        reprobe: config.reprobe,
-        check: matches!(config.command, Command::Check),
-        logins: Some(settings.clone()),
-    };
+    let options = options(config, prune || spec.prune, dry_run, &settings);
     if !spec.databases.is_empty() {
         let code = crate::databases::converge(config, &spec, &settings, &options, lints.as_ref())?;
         return Ok(match &lints {
@@ -113,9 +135,26 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
             None => code,
         });
     }
-    let client = connect::wait(&settings, config.wait_timeout)?;
-    let mut session = Session::new(client);
-    let outcome = apply::apply(&mut session, &spec, &options)?;
+    let (session, outcome) = match prefetch.join() {
+        Some(started) => {
+            let started = started?;
+            let mut session = started.session;
+            let outcome = apply::apply_started(
+                &mut session,
+                started.begun,
+                started.catalog,
+                &spec,
+                &options,
+            )?;
+            (session, outcome)
+        }
+        None => {
+            let client = connect::wait(&settings, config.wait_timeout)?;
+            let mut session = Session::new(client);
+            let outcome = apply::apply(&mut session, &spec, &options)?;
+            (session, outcome)
+        }
+    };
     let stats = report::Stats {
         elapsed: started.elapsed(),
         round_trips: session.round_trips(),

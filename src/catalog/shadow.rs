@@ -210,6 +210,12 @@ impl From<String> for Read {
     }
 }
 
+impl From<&str> for Read {
+    fn from(sql: &str) -> Self {
+        Read::Sql(sql.to_string())
+    }
+}
+
 const SAVEPOINT: &str = "pg_provision_probe";
 
 /// How many scratch objects one savepoint holds before it is rolled back:

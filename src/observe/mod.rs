@@ -48,8 +48,29 @@ pub fn observe(
     options: Options,
     previous: Option<&Catalog>,
 ) -> Result<Catalog, CatalogError> {
+    observe_prefetched(session, spec, options, previous, None)
+}
+
+/// [`observe`] starting from a catalog [`crate::prefetch`] read, when it
+/// was read for the spec's scope (else the catalog is read again). A
+/// prefetched read that failed fails the run as a read here would have:
+/// its transaction is aborted.
+pub fn observe_prefetched(
+    session: &mut Session,
+    spec: &Spec,
+    options: Options,
+    previous: Option<&Catalog>,
+    prefetched: Option<crate::prefetch::Prefetched>,
+) -> Result<Catalog, CatalogError> {
     let scope = scope::of(spec);
-    let mut catalog = catalog::read(session, &scope)?;
+    let mut catalog = match prefetched {
+        Some(p) if p.scope == scope || p.catalog.is_err() => p.catalog?,
+        Some(_) => {
+            log::debug!("the spec points beyond the schemas it declares: catalog read again");
+            catalog::read(session, &scope)?
+        }
+        None => catalog::read(session, &scope)?,
+    };
     let probes = crate::diff::probes(spec, &catalog);
     let context = memo::Context::new(&catalog);
 

@@ -31,24 +31,54 @@ use std::path::Path;
 
 /// Reads and validates the spec at `file`, reading secrets from the process environment.
 pub fn load(file: &Path) -> Result<Spec, SpecError> {
+    load_outlined(file, &mut |_| {})
+}
+
+/// What a spec's first, cheap pass shows before the slow parse and
+/// validation (a few seconds for 10,000 tables): enough to start reading
+/// the catalog meanwhile (see `crate::prefetch`). A guess, never trusted:
+/// the document may still turn out invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    /// The keys under `schemas:`.
+    pub schemas: Vec<String>,
+    /// Whether there is a `databases:` key.
+    pub several_databases: bool,
+}
+
+/// [`load`], handing `outlined` the document's [`Outline`] as soon as its
+/// first pass is done (not at all when the file cannot be read or breaks a
+/// size limit).
+pub fn load_outlined(file: &Path, outlined: &mut dyn FnMut(Outline)) -> Result<Spec, SpecError> {
     let text = source::read(file).map_err(|issue| SpecError {
         file: file.to_path_buf(),
         issues: vec![issue],
     })?;
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let var = |name: &str| std::env::var(name).ok();
-    parse(
+    parse_outlined(
         &text,
         file,
         &Environment {
             var: &var,
             base_dir,
         },
+        outlined,
     )
 }
 
 /// Parses and validates spec `text`; `file` names it in messages.
 pub fn parse(text: &str, file: &Path, env: &Environment<'_>) -> Result<Spec, SpecError> {
+    parse_outlined(text, file, env, &mut |_| {})
+}
+
+/// [`parse`], handing `outlined` the [`Outline`] (see [`load_outlined`]).
+pub(crate) fn parse_outlined(
+    text: &str,
+    file: &Path,
+    env: &Environment<'_>,
+    outlined: &mut dyn FnMut(Outline),
+) -> Result<Spec, SpecError> {
     let locations = Locations::index(text);
     let fail = |issues: Vec<Issue>| SpecError {
         file: file.to_path_buf(),
@@ -63,6 +93,11 @@ pub fn parse(text: &str, file: &Path, env: &Environment<'_>) -> Result<Spec, Spe
         issue.at = Some(at);
         return Err(fail(vec![issue]));
     }
+    let root = path::YamlPath::root();
+    outlined(Outline {
+        schemas: locations.keys_of(&root.key("schemas")),
+        several_databases: locations.keys_of(&root).iter().any(|k| k == "databases"),
+    });
     let raw: raw::RawSpec = serde_saphyr::from_str_with_options(text, locations.census().options())
         .map_err(|e| fail(vec![yaml_error::issue(&e, &locations)]))?;
     let mut spec = validate::validate(raw, env).map_err(|mut issues| {

@@ -402,6 +402,36 @@ impl Locations {
         self.nodes[node as usize].at()
     }
 
+    /// The keys of the mapping at `path` (top-level keys for the root), in
+    /// no particular order; empty when there is none.
+    pub fn keys_of(&self, path: &YamlPath) -> Vec<String> {
+        let mut node = 0u32;
+        for segment in segments(path.as_str()) {
+            match self
+                .segment_ids
+                .get(segment)
+                .and_then(|s| self.child(node, *s))
+            {
+                Some(child) => node = child,
+                None => return Vec::new(),
+            }
+        }
+        let from = self.lookup.partition_point(|id| self.key(*id).0 < node);
+        self.lookup[from..]
+            .iter()
+            .take_while(|id| self.key(**id).0 == node)
+            .map(|id| self.nodes[*id as usize].segment)
+            .filter(|segment| segment & INDEX == 0)
+            .map(|segment| {
+                let text = &*self.segment_text[segment as usize];
+                match text.starts_with('"') {
+                    true => serde_json::from_str(text).unwrap_or_else(|_| text.to_string()),
+                    false => text.to_string(),
+                }
+            })
+            .collect()
+    }
+
     /// Keys written twice in one mapping.
     pub fn duplicates(&self) -> &[Duplicate] {
         &self.duplicates
@@ -416,6 +446,21 @@ impl Locations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_of_a_mapping() {
+        let loc = Locations::index(
+            "version: 1\nschemas:\n  app: {}\n  \"my s\": { tables: {} }\nroles: [a]\n",
+        );
+        let mut top = loc.keys_of(&YamlPath::root());
+        top.sort();
+        assert_eq!(top, ["roles", "schemas", "version"]);
+        let mut schemas = loc.keys_of(&YamlPath::root().key("schemas"));
+        schemas.sort();
+        assert_eq!(schemas, ["app", "my s"]);
+        assert!(loc.keys_of(&YamlPath::root().key("roles")).is_empty());
+        assert!(loc.keys_of(&YamlPath::root().key("nothing")).is_empty());
+    }
 
     #[test]
     fn paths_render_plain_and_quoted_keys() {

@@ -97,7 +97,7 @@ fn more_probes_than_the_lock_table_holds_run_in_chunks() {
             setup: vec![format!(
                 "CREATE TEMP TABLE probe_{i} (id int PRIMARY KEY, note text)"
             )],
-            read: format!("SELECT 'pg_temp.probe_{i}'::regclass::text"),
+            read: format!("SELECT 'pg_temp.probe_{i}'::regclass::text").into(),
             question: Some(String::new()),
             subject: subject(),
         })

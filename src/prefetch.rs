@@ -1,0 +1,133 @@
+//! The server side of a run started while the spec is still parsing.
+//!
+//! Parsing and validating a large spec is client work (two seconds for
+//! 10,000 tables); connecting, beginning the run's transaction and reading
+//! the catalog is mostly the server's (about as long). They do not depend
+//! on each other except through the catalog's scope, which the spec
+//! decides. So as soon as the spec's first pass has listed the schemas it
+//! declares ([`crate::spec::Outline`]), a second thread connects, begins
+//! and reads the catalog for those schemas (and `public`) while the main
+//! thread parses and validates.
+//!
+//! A guess, never trusted: the run uses the catalog read here only when the
+//! scope the validated spec needs (`observe::scope::of`) is exactly the one
+//! guessed — a spec that also points into other schemas (a foreign key, a
+//! view, an extension's schema) reads the catalog again, in the same
+//! transaction, costing one round trip. An invalid spec reports its errors
+//! as before, whatever the thread found (the process exits without waiting
+//! for it). Specs with `databases:` are not prefetched: each database has
+//! its own connection.
+
+use crate::apply;
+use crate::catalog::{self, Catalog, CatalogError, Scope};
+use crate::connect::{self, ConnectError, ConnectionSettings};
+use crate::session::Session;
+use crate::spec::Outline;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// A connection with the run's transaction begun, and maybe a catalog.
+pub struct Started {
+    /// The session.
+    pub session: Session,
+    /// Whether beginning the transaction (and taking the advisory lock)
+    /// worked.
+    pub begun: Result<(), postgres::Error>,
+    /// The catalog read for a guessed scope (none when beginning failed).
+    pub catalog: Option<Prefetched>,
+}
+
+/// A catalog read for a guessed scope.
+pub struct Prefetched {
+    /// The scope it was read for.
+    pub scope: Scope,
+    /// What the read gave.
+    pub catalog: Result<Catalog, CatalogError>,
+}
+
+/// A connection being made in the background.
+pub struct Prefetch {
+    handle: Option<JoinHandle<Result<Started, ConnectError>>>,
+}
+
+impl Prefetch {
+    /// Nothing started: the run connects when it needs to.
+    pub fn none() -> Self {
+        Prefetch { handle: None }
+    }
+
+    /// Starts connecting for `outline`, unless it declares several
+    /// databases.
+    pub fn start(
+        outline: Outline,
+        settings: ConnectionSettings,
+        wait: Duration,
+        options: &apply::Options,
+    ) -> Self {
+        if outline.several_databases {
+            return Prefetch::none();
+        }
+        let options = options.clone();
+        let scope = guess(&outline);
+        let handle = thread::Builder::new()
+            .name("prefetch".into())
+            .spawn(move || {
+                let client = connect::wait(&settings, wait)?;
+                let mut session = Session::new(client);
+                let begun = apply::begin(&mut session, &options);
+                let catalog = begun.is_ok().then(|| Prefetched {
+                    catalog: catalog::read(&mut session, &scope),
+                    scope,
+                });
+                Ok(Started {
+                    session,
+                    begun,
+                    catalog,
+                })
+            })
+            .ok();
+        Prefetch { handle }
+    }
+
+    /// What the thread found; `None` when nothing was started (or the
+    /// thread died: the run then connects itself).
+    pub fn join(self) -> Option<Result<Started, ConnectError>> {
+        self.handle.and_then(|h| h.join().ok())
+    }
+}
+
+/// The scope `observe::scope::of` gives a spec that points nowhere beyond
+/// the schemas it declares.
+fn guess(outline: &Outline) -> Scope {
+    Scope::schemas(
+        outline
+            .schemas
+            .iter()
+            .cloned()
+            .chain(["public".to_string()]),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guess_is_the_scope_of_a_self_contained_spec() {
+        let text = "version: 1\nschemas:\n  app:\n    tables:\n      t:\n        columns: [{ name: id, type: int }]\n  api: {}\n";
+        let mut outline = None;
+        let spec = crate::spec::parse_outlined(
+            text,
+            std::path::Path::new("spec.yaml"),
+            &crate::spec::Environment {
+                var: &|_| None,
+                base_dir: std::path::Path::new("."),
+            },
+            &mut |o| outline = Some(o),
+        )
+        .unwrap();
+        let outline = outline.expect("outlined");
+        assert!(!outline.several_databases);
+        assert_eq!(guess(&outline), crate::observe::scope::of(&spec));
+    }
+}
