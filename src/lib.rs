@@ -26,6 +26,7 @@ pub mod report;
 pub mod run;
 pub mod secret;
 pub mod session;
+pub mod sorted_map;
 pub mod spec;
 pub mod sql_names;
 pub mod verify;

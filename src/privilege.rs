@@ -3,6 +3,7 @@
 //! The names are PostgreSQL's own (`aclexplode` reports them the same way), so
 //! the catalog, the spec and rendered SQL all speak one vocabulary.
 
+use crate::sorted_map::SortedMap;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -239,7 +240,8 @@ pub type Grants = BTreeMap<Privilege, bool>;
 
 /// An access control list without the owner's entries: grantee → privileges.
 /// The grantee `PUBLIC` stands for everyone.
-pub type Acl = BTreeMap<String, Grants>;
+/// Small and held by the thousand: a [`SortedMap`].
+pub type Acl = SortedMap<String, Grants>;
 
 #[cfg(test)]
 mod tests {

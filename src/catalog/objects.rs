@@ -4,8 +4,8 @@
 
 use super::model::acl;
 use crate::privilege::{Acl, ObjectKind};
+use crate::sorted_map::SortedMap;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// A table, view, materialized view, sequence or foreign table.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct RelationState {
     /// Column access lists (without the owner's entries), by column; only
     /// columns that have one.
     #[serde(deserialize_with = "column_acls")]
-    pub column_acls: BTreeMap<String, Acl>,
+    pub column_acls: SortedMap<String, Acl>,
     /// For a sequence behind a serial or identity column: its table (schema, name).
     pub owned_by: Option<(String, String)>,
     /// `COMMENT ON …`.
@@ -168,9 +168,9 @@ impl DefaultAclState {
 }
 
 /// `[[column, grantee, privilege, grantable], …]` → column → [`Acl`].
-fn column_acls<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Acl>, D::Error> {
+fn column_acls<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SortedMap<String, Acl>, D::Error> {
     let rows: Vec<(String, String, String, bool)> = Vec::deserialize(d)?;
-    let mut out: BTreeMap<String, Acl> = BTreeMap::new();
+    let mut out: SortedMap<String, Acl> = SortedMap::new();
     for (column, grantee, privilege, grantable) in rows {
         if let Some(p) = crate::privilege::Privilege::parse(&privilege) {
             let entry = out

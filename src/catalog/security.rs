@@ -11,6 +11,7 @@ use super::scope::Scope;
 use super::shadow::{Probe, Scratch, Subject};
 use super::tables::{ColumnState, Detail, fingerprint};
 use crate::quote::{ident, literal};
+use crate::sorted_map::SortedMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -157,9 +158,9 @@ pub struct SecurityState {
     /// not listed have both off.
     pub rls: BTreeMap<(String, String), (bool, bool)>,
     /// Policies by (schema, table) then name.
-    pub policies: BTreeMap<(String, String), BTreeMap<String, PolicyState>>,
+    pub policies: BTreeMap<(String, String), SortedMap<String, PolicyState>>,
     /// Triggers by (schema, table) then name.
-    pub triggers: BTreeMap<(String, String), BTreeMap<String, TriggerState>>,
+    pub triggers: BTreeMap<(String, String), SortedMap<String, TriggerState>>,
 }
 
 impl SecurityState {

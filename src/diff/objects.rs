@@ -30,7 +30,7 @@ struct Live<'a> {
     name: ObjectName,
     owner: &'a str,
     acl: &'a Acl,
-    column_acls: Option<&'a BTreeMap<String, Acl>>,
+    column_acls: Option<&'a crate::sorted_map::SortedMap<String, Acl>>,
     comment: Option<&'a String>,
     owned_by: Option<&'a (String, String)>,
     security_definer: bool,

@@ -14,12 +14,12 @@ use super::{Diff, label};
 use crate::catalog::Catalog;
 use crate::catalog::security::PolicyState;
 use crate::change::{Change, ObjectName, Phase, SecurityStatement, Statement};
+use crate::sorted_map::SortedMap;
 use crate::spec::security::{Policy, PolicyCommand, PolicyKind};
-use std::collections::BTreeMap;
 
 pub(super) fn diff(table: &Table<'_>, catalog: &Catalog, out: &mut Diff) {
     let security = &table.decl.security;
-    let empty = BTreeMap::new();
+    let empty = SortedMap::new();
     let live = if table.exists {
         catalog
             .security
@@ -155,7 +155,7 @@ fn canonical(
 /// prints exactly as written needs no probe: `observe` skips it once the
 /// live texts are known, and [`canonical`] falls back to the spec's text.)
 pub(super) fn probes(table: &Table<'_>, catalog: &Catalog) -> Vec<(String, String, String)> {
-    let live: Option<&BTreeMap<String, PolicyState>> = catalog.security.policies.get(&table.key());
+    let live: Option<&SortedMap<String, PolicyState>> = catalog.security.policies.get(&table.key());
     table
         .decl
         .security

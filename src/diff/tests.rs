@@ -37,7 +37,7 @@ fn relation(name: &str, relkind: &str, owner: &str, owned_by: Option<&str>) -> R
         relkind: relkind.into(),
         owner: owner.into(),
         acl: Acl::new(),
-        column_acls: BTreeMap::new(),
+        column_acls: Default::default(),
         owned_by: owned_by.map(|t| ("public".to_string(), t.to_string())),
         comment: None,
         oid: 0,

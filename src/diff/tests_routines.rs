@@ -261,7 +261,7 @@ fn relation(name: &str) -> RelationState {
         relkind: "v".into(),
         owner: "app_owner".into(),
         acl: Acl::new(),
-        column_acls: BTreeMap::new(),
+        column_acls: Default::default(),
         owned_by: None,
         comment: None,
         oid: 0,

@@ -72,7 +72,7 @@ fn catalog() -> Catalog {
                 relkind: "r".into(),
                 owner: "app_owner".into(),
                 acl: Acl::new(),
-                column_acls: BTreeMap::new(),
+                column_acls: Default::default(),
                 owned_by: None,
                 comment: None,
                 oid: 0,
@@ -284,7 +284,7 @@ fn with_trigger(definition: &str) -> Catalog {
     let mut c = catalog();
     c.security.triggers.insert(
         users(),
-        BTreeMap::from([(
+        crate::sorted_map::SortedMap::from([(
             "stamp".to_string(),
             TriggerState {
                 schema: "app".into(),

@@ -15,9 +15,9 @@ use super::{Diff, Refusal, label};
 use crate::catalog::Catalog;
 use crate::change::{Change, ObjectName, Phase, SecurityStatement, Statement};
 use crate::privilege::ObjectKind;
+use crate::sorted_map::SortedMap;
 use crate::spec::Spec;
 use crate::spec::security::Trigger;
-use std::collections::BTreeMap;
 
 /// Whether the trigger function exists now (a function of that name taking no arguments).
 fn function_exists(t: &Trigger, catalog: &Catalog) -> bool {
@@ -41,7 +41,7 @@ pub(super) fn diff(spec: &Spec, table: &Table<'_>, catalog: &Catalog, out: &mut 
     let Some(declared) = &table.decl.security.triggers else {
         return;
     };
-    let empty = BTreeMap::new();
+    let empty = SortedMap::new();
     let live = if table.exists {
         catalog
             .security
