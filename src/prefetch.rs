@@ -130,4 +130,25 @@ mod tests {
         assert!(!outline.several_databases);
         assert_eq!(guess(&outline), crate::observe::scope::of(&spec));
     }
+
+    #[test]
+    fn a_spec_pointing_into_another_schema_is_not_the_guess() {
+        // The view reads `audit.log`: the run reads the catalog again, with
+        // `audit` in scope.
+        let text = "version: 1\nschemas:\n  app:\n    views:\n      v: { query: \"SELECT 1 AS one FROM audit.log\" }\n";
+        let mut outline = None;
+        let spec = crate::spec::parse_outlined(
+            text,
+            std::path::Path::new("spec.yaml"),
+            &crate::spec::Environment {
+                var: &|_| None,
+                base_dir: std::path::Path::new("."),
+            },
+            &mut |o| outline = Some(o),
+        )
+        .unwrap();
+        let scope = crate::observe::scope::of(&spec);
+        assert!(scope.contains("audit"));
+        assert_ne!(guess(&outline.expect("outlined")), scope);
+    }
 }
