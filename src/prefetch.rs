@@ -111,22 +111,30 @@ fn guess(outline: &Outline) -> Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::{Environment, Spec};
+    use std::path::Path;
 
-    #[test]
-    fn the_guess_is_the_scope_of_a_self_contained_spec() {
-        let text = "version: 1\nschemas:\n  app:\n    tables:\n      t:\n        columns: [{ name: id, type: int }]\n  api: {}\n";
+    /// `text` parsed, with the outline its first pass gave.
+    fn parsed(text: &str) -> (Spec, Outline) {
         let mut outline = None;
         let spec = crate::spec::parse_outlined(
             text,
-            std::path::Path::new("spec.yaml"),
-            &crate::spec::Environment {
+            Path::new("spec.yaml"),
+            &Environment {
                 var: &|_| None,
-                base_dir: std::path::Path::new("."),
+                base_dir: Path::new("."),
             },
             &mut |o| outline = Some(o),
         )
         .unwrap();
-        let outline = outline.expect("outlined");
+        (spec, outline.expect("outlined"))
+    }
+
+    #[test]
+    fn the_guess_is_the_scope_of_a_self_contained_spec() {
+        let (spec, outline) = parsed(
+            "version: 1\nschemas:\n  app:\n    tables:\n      t:\n        columns: [{ name: id, type: int }]\n  api: {}\n",
+        );
         assert!(!outline.several_databases);
         assert_eq!(guess(&outline), crate::observe::scope::of(&spec));
     }
@@ -135,20 +143,11 @@ mod tests {
     fn a_spec_pointing_into_another_schema_is_not_the_guess() {
         // The view reads `audit.log`: the run reads the catalog again, with
         // `audit` in scope.
-        let text = "version: 1\nschemas:\n  app:\n    views:\n      v: { query: \"SELECT 1 AS one FROM audit.log\" }\n";
-        let mut outline = None;
-        let spec = crate::spec::parse_outlined(
-            text,
-            std::path::Path::new("spec.yaml"),
-            &crate::spec::Environment {
-                var: &|_| None,
-                base_dir: std::path::Path::new("."),
-            },
-            &mut |o| outline = Some(o),
-        )
-        .unwrap();
+        let (spec, outline) = parsed(
+            "version: 1\nschemas:\n  app:\n    views:\n      v: { query: \"SELECT 1 AS one FROM audit.log\" }\n",
+        );
         let scope = crate::observe::scope::of(&spec);
         assert!(scope.contains("audit"));
-        assert_ne!(guess(&outline.expect("outlined")), scope);
+        assert_ne!(guess(&outline), scope);
     }
 }
