@@ -129,6 +129,10 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
     let settings = settings(config)?;
     let options = options(config, prune || spec.prune, dry_run, &settings);
     if !spec.databases.is_empty() {
+        // Not prefetched, unless the first pass missed `databases:` (a
+        // merge key brought it in): then close that connection first, so its
+        // transaction (and advisory lock) cannot stand in the way.
+        drop(prefetch.join());
         let code = crate::databases::converge(config, &spec, &settings, &options, lints.as_ref())?;
         return Ok(match &lints {
             Some(lints) => lint_exit(lints, config, code),
