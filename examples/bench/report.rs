@@ -131,6 +131,24 @@ impl Data {
             .find_map(|step| self.finished_median(major, size, step).err())
             .map(|e| format!("failed ({e}) ✗"))
     }
+
+    /// For a targets cell: `step`'s median over `baseline`'s, or `Err` with
+    /// the [`Data::failed_cell`] to show when either did not finish; `None`
+    /// when either did not run.
+    fn target_ratio(
+        &self,
+        major: u32,
+        size: usize,
+        step: &str,
+        baseline: &str,
+    ) -> Option<Result<f64, String>> {
+        if let Some(failed) = self.failed_cell(major, size, &[step, baseline]) {
+            return Some(Err(failed));
+        }
+        Some(Ok(
+            self.median(major, size, step)? / self.median(major, size, baseline)?
+        ))
+    }
 }
 
 fn median(runs: &[&Run]) -> Option<f64> {
@@ -409,28 +427,22 @@ fn targets(out: &mut String, data: &Data) {
                     1_000 => 0.5,
                     _ => return None,
                 };
-                if let Some(failed) = data.failed_cell(major, size, &["check", "pg_dump"]) {
-                    return Some(failed);
-                }
-                let (c, d) = (
-                    data.median(major, size, "check")?,
-                    data.median(major, size, "pg_dump")?,
-                );
-                Some(format!("{:.2}× {}", c / d, mark(c / d <= limit)))
+                let r = match data.target_ratio(major, size, "check", "pg_dump")? {
+                    Ok(r) => r,
+                    Err(failed) => return Some(failed),
+                };
+                Some(format!("{r:.2}× {}", mark(r <= limit)))
             }),
         ),
         (
             "`check` with nothing remembered (before any `apply` there): ÷ `pg_dump -s`, scratch tables",
             Box::new(|major, size| {
-                if let Some(failed) = data.failed_cell(major, size, &["check-cold", "pg_dump"]) {
-                    return Some(failed);
-                }
-                let (c, d) = (
-                    data.median(major, size, "check-cold")?,
-                    data.median(major, size, "pg_dump")?,
-                );
+                let r = match data.target_ratio(major, size, "check-cold", "pg_dump")? {
+                    Ok(r) => r,
+                    Err(failed) => return Some(failed),
+                };
                 let run = data.steps(major, size, "check-cold").into_iter().next()?;
-                Some(format!("{:.2}×, {} temp DDL", c / d, run.count("temp_ddl")))
+                Some(format!("{r:.2}×, {} temp DDL", run.count("temp_ddl")))
             }),
         ),
         (
@@ -450,15 +462,12 @@ fn targets(out: &mut String, data: &Data) {
         (
             "no-op `apply` ≤ 0.33× `pg_dump -s` at 10,000 tables",
             Box::new(|major, size| {
-                if let Some(failed) = data.failed_cell(major, size, &["noop-apply", "pg_dump"]) {
-                    return Some(failed);
-                }
-                let (a, d) = (
-                    data.median(major, size, "noop-apply")?,
-                    data.median(major, size, "pg_dump")?,
-                );
-                let judged = (size == 10_000).then(|| mark(a / d <= 1.0 / 3.0));
-                Some(format!("{:.2}× {}", a / d, judged.unwrap_or("")))
+                let r = match data.target_ratio(major, size, "noop-apply", "pg_dump")? {
+                    Ok(r) => r,
+                    Err(failed) => return Some(failed),
+                };
+                let judged = (size == 10_000).then(|| mark(r <= 1.0 / 3.0));
+                Some(format!("{r:.2}× {}", judged.unwrap_or("")))
             }),
         ),
         (
@@ -492,21 +501,16 @@ fn targets(out: &mut String, data: &Data) {
         (
             "first `apply` ≤ 1.5× `psql -1 -f`",
             Box::new(|major, size| {
-                if let Some(failed) =
-                    data.failed_cell(major, size, &["first-apply", "psql-first-build"])
-                {
-                    return Some(failed);
-                }
-                let (a, p) = (
-                    data.median(major, size, "first-apply")?,
-                    data.median(major, size, "psql-first-build")?,
-                );
+                let r = match data.target_ratio(major, size, "first-apply", "psql-first-build")? {
+                    Ok(r) => r,
+                    Err(failed) => return Some(failed),
+                };
                 let ok = data
                     .steps(major, size, "first-apply")
                     .iter()
-                    .all(|r| r.exit == 0)
-                    && a / p <= 1.5;
-                Some(format!("{:.2}× {}", a / p, mark(ok)))
+                    .all(|run| run.exit == 0)
+                    && r <= 1.5;
+                Some(format!("{r:.2}× {}", mark(ok)))
             }),
         ),
         (
