@@ -88,24 +88,41 @@ impl Context {
 /// The memory key of `probe` (which must have a question): a SHA-256 over
 /// everything its answer depends on.
 pub fn key(catalog: &Catalog, probe: &Probe, context: &Context) -> Option<String> {
-    let question = probe.full_question()?;
+    Some(digest(
+        catalog,
+        context,
+        &probe.key,
+        &probe.full_question()?,
+        &probe.setup.join("\n"),
+    ))
+}
+
+/// SHA-256 (hex) of what an answer depends on: the format, the server
+/// version and search path, `subject` (a probe key, or a family of them),
+/// the `question`, and the shapes of what `setup` names.
+fn digest(
+    catalog: &Catalog,
+    context: &Context,
+    subject: &str,
+    question: &str,
+    setup: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [
         FORMAT,
         &catalog.server.version_num.to_string(),
         &catalog.server.search_path,
-        &probe.key,
-        &question,
+        subject,
+        question,
     ] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    let named = context.named_in(&probe.setup.join("\n"));
-    for n in named {
+    for n in context.named_in(setup) {
         h.update(n.as_bytes());
         h.update([b'\n']);
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A probe that others asked the same question as, and the name its answer
@@ -179,23 +196,13 @@ fn shared_key(catalog: &Catalog, probe: &Probe, context: &Context) -> Option<(St
     };
     // A placeholder no SQL text contains.
     let anonymous = |s: &str| s.replace(table.as_str(), "\u{0}table\u{0}");
-    let question = anonymous(&probe.full_question()?);
     let family = probe.key.split(':').next().unwrap_or_default();
-    let mut h = Sha256::new();
-    for part in [
-        FORMAT,
-        &catalog.server.version_num.to_string(),
-        &catalog.server.search_path,
+    let key = digest(
+        catalog,
+        context,
         family,
-        &question,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    for n in context.named_in(&anonymous(&probe.setup.join("\n"))) {
-        h.update(n.as_bytes());
-        h.update([b'\n']);
-    }
-    let key = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        &anonymous(&probe.full_question()?),
+        &anonymous(&probe.setup.join("\n")),
+    );
     Some((key, table.clone()))
 }
