@@ -32,7 +32,9 @@ use thiserror::Error;
 /// so a server with JIT on (the default where PostgreSQL is built with
 /// LLVM, as Debian's and most clouds' are) spent more time compiling the
 /// tables query than running it: 1.4 of 2.6 s at 10,000 tables. Sent by
-/// every command that reads the catalog, in its first batch.
+/// every command that reads the catalog (`apply`/`plan`/`check`, `export`,
+/// `explain`, `lint --live`), in its first batch. Session-level, so it
+/// outlives the probes' transactions.
 pub const JIT_OFF: &str = "SET jit = off";
 
 /// Statements one [`read`] sends (one more when pg-provision's memory exists).

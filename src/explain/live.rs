@@ -155,7 +155,7 @@ LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace",
     );
     [
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_string(),
-        "SET LOCAL jit = off".to_string(),
+        crate::catalog::JIT_OFF.to_string(),
         server.to_string(),
         roles.to_string(),
         memberships.to_string(),

@@ -332,8 +332,9 @@ pub struct State {
 /// transaction (one snapshot for every document).
 pub fn read(session: &mut Session) -> Result<State, CatalogError> {
     let server: Server = decode("server", first(session.texts(queries::SERVER)?))?;
-    let mut sql = String::from(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET LOCAL search_path = pg_catalog;\nSET LOCAL jit = off;\n",
+    let mut sql = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET LOCAL search_path = pg_catalog;\n{};\n",
+        crate::catalog::JIT_OFF
     );
     for q in queries::batch(server.major(), server.authid_readable) {
         sql.push_str(&q);
