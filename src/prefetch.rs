@@ -62,12 +62,11 @@ impl Prefetch {
         outline: Outline,
         settings: ConnectionSettings,
         wait: Duration,
-        options: &apply::Options,
+        options: apply::Options,
     ) -> Self {
         if outline.several_databases {
             return Prefetch::none();
         }
-        let options = options.clone();
         let scope = guess(&outline);
         let handle = thread::Builder::new()
             .name("prefetch".into())

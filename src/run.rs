@@ -109,13 +109,12 @@ fn lint(config: &Config, live: bool) -> Result<u8, Error> {
 fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Result<u8, Error> {
     // While the spec parses, a second thread connects and reads the catalog
     // (see `crate::prefetch`); `prune` does not change how a run begins.
-    let early = settings(config).ok().map(|settings| {
-        let options = options(config, prune, dry_run, &settings);
-        (settings, options)
-    });
+    // Bad settings are reported after the spec's own errors, as before.
+    let resolved = settings(config);
     let mut prefetch = Prefetch::none();
     let spec = spec::load_outlined(&config.file, &mut |outline| {
-        if let Some((settings, options)) = &early {
+        if let Ok(settings) = &resolved {
+            let options = options(config, prune, dry_run, settings);
             prefetch = Prefetch::start(outline, settings.clone(), config.wait_timeout, options);
         }
     })?;
@@ -126,7 +125,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
     if let (Some(lints), crate::config::OutputFormat::Human) = (&lints, config.output) {
         report::lint_warnings(lints, &config.file);
     }
-    let settings = settings(config)?;
+    let settings = resolved?;
     let options = options(config, prune || spec.prune, dry_run, &settings);
     if !spec.databases.is_empty() {
         // Not prefetched, unless the first pass missed `databases:` (a
