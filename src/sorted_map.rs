@@ -13,7 +13,7 @@ use std::fmt;
 use std::ops::Index;
 
 /// A map kept as a vector sorted by key.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
 }
@@ -63,11 +63,6 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter().map(pair as fn(&(K, V)) -> (&K, &V))
     }
 
-    /// Entries in key order, values mutable.
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&K, &mut V)> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
-    }
-
     /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
         self.entries.iter().map(|(k, _)| k)
@@ -76,36 +71,6 @@ impl<K, V> SortedMap<K, V> {
     /// Values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator + Clone {
         self.entries.iter().map(|(_, v)| v)
-    }
-
-    /// Values in key order, mutable.
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, v)| v)
-    }
-
-    /// Keys in order, owned.
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
-    /// Values in key order, owned.
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    /// Keeps the entries `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-    }
-
-    /// The first entry.
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.first().map(pair)
-    }
-
-    /// The last entry.
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(pair)
     }
 }
 
@@ -284,8 +249,6 @@ mod tests {
         *b.entry("a".to_string()).or_insert(0) += 1;
         assert_eq!(m.remove("c"), b.remove("c"));
         assert_eq!(m.remove("nope"), None);
-        m.retain(|k, _| k != "e");
-        b.retain(|k, _| k != "e");
         assert_eq!(m.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
         assert_eq!(m.len(), b.len());
         assert_eq!(m["d"], b["d"]);
