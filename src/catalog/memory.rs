@@ -41,7 +41,7 @@ pub struct Row {
 /// Rows by key.
 pub type Memory = BTreeMap<String, Row>;
 
-/// The query reading every row, as one JSON document for [`decode`]: the
+/// The query reading every row, as one [`Document`] (see [`rows`]): the
 /// distinct answers once (`[answer, …]`), then the rows by key
 /// (`{key: [answer's index, live, fp]}`). Thousands of same-shaped tables
 /// have the same answer: at 10,000 tables sending it once per row made the
@@ -58,16 +58,20 @@ pub fn read_query() -> String {
     )
 }
 
-/// The rows [`read_query`] returned, each answer shared by the rows with it.
-pub fn decode(text: &str) -> Result<Memory, serde_json::Error> {
-    type Rows = BTreeMap<String, (usize, String, String)>;
-    let (answers, rows): (Vec<String>, Rows) = serde_json::from_str(text)?;
+/// The document [`read_query`] returns: the distinct answers, then each
+/// row's answer index, live texts and fingerprint by key.
+pub type Document = (Vec<String>, BTreeMap<String, (usize, String, String)>);
+
+/// The rows of a [`Document`], each answer shared by the rows with it; `Err`
+/// names a row whose answer index is not in the list.
+pub fn rows((answers, rows): Document) -> Result<Memory, String> {
     let answers: Vec<Arc<str>> = answers.into_iter().map(Arc::from).collect();
     rows.into_iter()
         .map(|(key, (i, live, fp))| {
-            let answer = answers.get(i).cloned().ok_or_else(|| {
-                serde::de::Error::custom(format!("answer {i} of row {key} is not in the list"))
-            })?;
+            let answer = answers
+                .get(i)
+                .cloned()
+                .ok_or_else(|| format!("answer {i} of row {key} is not in the list"))?;
             Ok((key, Row { answer, live, fp }))
         })
         .collect()
@@ -134,6 +138,10 @@ pub fn write_sql(old: &Memory, new: &Memory) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode(text: &str) -> Result<Memory, String> {
+        rows(serde_json::from_str(text).map_err(|e| e.to_string())?)
+    }
 
     #[test]
     fn rows_share_their_answers() {

@@ -124,11 +124,9 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
     let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
     let locked: Vec<u32> = decode("locked relations", next())?;
     let memory: memory::Memory = if memory_readable {
-        let text = next().unwrap_or_default();
-        memory::decode(&text).map_err(|e| CatalogError::Decode {
-            what: "pg-provision's memory",
-            detail: e.to_string(),
-        })?
+        let what = "pg-provision's memory";
+        memory::rows(decode(what, next())?)
+            .map_err(|detail| CatalogError::Decode { what, detail })?
     } else {
         memory::Memory::new()
     };
