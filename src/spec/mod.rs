@@ -9,6 +9,7 @@ pub mod budget;
 pub mod error;
 pub mod lint;
 pub mod model;
+mod outline;
 pub mod path;
 pub mod raw;
 pub mod raw_databases;
@@ -46,9 +47,11 @@ pub struct Outline {
     pub several_databases: bool,
 }
 
-/// [`load`], handing `outlined` the document's [`Outline`] as soon as its
-/// first pass is done (not at all when the file cannot be read or breaks a
-/// size limit).
+/// [`load`], handing `outlined` the document's [`Outline`] as soon as it is
+/// known: read off the lines at once for plain block style
+/// (`outline::quick`), else after the parser's first pass (and then not at
+/// all when the document breaks a size limit). Never when the file cannot
+/// be read.
 pub fn load_outlined(file: &Path, outlined: &mut dyn FnMut(Outline)) -> Result<Spec, SpecError> {
     let text = source::read(file).map_err(|issue| SpecError {
         file: file.to_path_buf(),
@@ -79,6 +82,13 @@ pub(crate) fn parse_outlined(
     env: &Environment<'_>,
     outlined: &mut dyn FnMut(Outline),
 ) -> Result<Spec, SpecError> {
+    // The plain block style outlines itself in milliseconds; anything else
+    // waits for the first pass.
+    let quick = outline::quick(text);
+    let early = quick.is_some();
+    if let Some(outline) = quick {
+        outlined(outline);
+    }
     let locations = Locations::index(text);
     let fail = |issues: Vec<Issue>| SpecError {
         file: file.to_path_buf(),
@@ -93,11 +103,9 @@ pub(crate) fn parse_outlined(
         issue.at = Some(at);
         return Err(fail(vec![issue]));
     }
-    let root = path::YamlPath::root();
-    outlined(Outline {
-        schemas: locations.keys_of(&root.key("schemas")),
-        several_databases: locations.keys_of(&root).iter().any(|k| k == "databases"),
-    });
+    if !early {
+        outlined(first_pass_outline(&locations));
+    }
     let raw: raw::RawSpec = serde_saphyr::from_str_with_options(text, locations.census().options())
         .map_err(|e| fail(vec![yaml_error::issue(&e, &locations)]))?;
     let mut spec = validate::validate(raw, env).map_err(|mut issues| {
@@ -108,6 +116,15 @@ pub(crate) fn parse_outlined(
     })?;
     locate(&mut spec, &locations);
     Ok(spec)
+}
+
+/// The [`Outline`] the YAML parser's first pass gives.
+fn first_pass_outline(locations: &Locations) -> Outline {
+    let root = path::YamlPath::root();
+    Outline {
+        schemas: locations.keys_of(&root.key("schemas")),
+        several_databases: locations.keys_of(&root).iter().any(|k| k == "databases"),
+    }
 }
 
 /// Fills in line:column for every origin in the model.

@@ -400,3 +400,25 @@ fn the_state_schema_name_is_reserved() {
     let e = error("version: 1\nschemas:\n  pgprovision: {}\n");
     assert!(e.contains("schema name `pgprovision` is reserved"), "{e}");
 }
+
+#[test]
+fn the_quick_outline_is_the_first_pass_outline_of_every_shipped_spec() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "provision/provision.yaml",
+        "provision/examples/audited-shop/provision.yaml",
+        "provision/examples/chatbot-handover/provision.yaml",
+        "tests/fixtures/core/spec.yaml",
+        "tests/fixtures/minimal/spec.yaml",
+        "tests/fixtures/tables/tracker.yaml",
+        "tests/fixtures/lint/seed-001.yaml",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let quick = outline::quick(&text).unwrap_or_else(|| panic!("{file}: no quick outline"));
+        assert_eq!(
+            quick,
+            first_pass_outline(&Locations::index(&text)),
+            "{file}"
+        );
+    }
+}
