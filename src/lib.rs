@@ -18,6 +18,7 @@ pub mod export;
 pub mod lint;
 pub mod memory;
 pub mod observe;
+pub mod parallel;
 pub mod plan;
 pub mod prefetch;
 pub mod privilege;

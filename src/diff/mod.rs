@@ -89,27 +89,64 @@ pub fn diff_after_create(spec: &Spec, catalog: &Catalog, created: &BTreeSet<Stri
     extensions::diff(spec, catalog, &mut out);
     let defaults = default_privileges::desired(spec, catalog);
     default_privileges::diff(spec, catalog, &defaults, &mut out);
-    objects::diff(spec, catalog, &defaults, created, &mut out);
-    security::diff(spec, catalog, &mut out);
-    // routines slice
-    routines::diff(spec, catalog, &mut out);
-    views::diff(spec, catalog, &mut out);
-    tables::diff(spec, catalog, &mut out); // tables slice
-    seed::diff(spec, catalog, &mut out); // tables slice
-    types::diff(spec, catalog, &mut out);
+    // Privileges on one core, structure on the other; appended in this order.
+    let (privileges, structure) = crate::parallel::join(
+        is_large(spec),
+        || {
+            let mut out = Diff::default();
+            objects::diff(spec, catalog, &defaults, created, &mut out);
+            out
+        },
+        || {
+            let mut out = Diff::default();
+            security::diff(spec, catalog, &mut out);
+            // routines slice
+            routines::diff(spec, catalog, &mut out);
+            views::diff(spec, catalog, &mut out);
+            tables::diff(spec, catalog, &mut out); // tables slice
+            seed::diff(spec, catalog, &mut out); // tables slice
+            types::diff(spec, catalog, &mut out);
+            out
+        },
+    );
+    for part in [privileges, structure] {
+        out.changes.extend(part.changes);
+        out.refusals.extend(part.refusals);
+    }
     out
+}
+
+/// Whether `spec` declares enough objects for its loops to be worth a
+/// second thread (see [`crate::parallel`]).
+pub(crate) fn is_large(spec: &Spec) -> bool {
+    spec.schemas
+        .values()
+        .map(|s| s.objects.len())
+        .sum::<usize>()
+        >= 1000
 }
 
 /// The expressions of `spec` the server must canonicalise before
 /// [`diff`] can compare them with `catalog` (see [`crate::catalog::shadow`]).
 /// Each object family adds its probes here.
 pub fn probes(spec: &Spec, catalog: &Catalog) -> Vec<Probe> {
-    let mut out = Vec::new();
-    security::probes(spec, catalog, &mut out);
-    // routines slice
-    routines::probes(spec, catalog, &mut out);
-    views::probes(spec, catalog, &mut out);
-    tables::probes(spec, catalog, &mut out); // tables slice (structure and seed rows)
+    let (mut out, tables) = crate::parallel::join(
+        is_large(spec),
+        || {
+            let mut out = Vec::new();
+            security::probes(spec, catalog, &mut out);
+            // routines slice
+            routines::probes(spec, catalog, &mut out);
+            views::probes(spec, catalog, &mut out);
+            out
+        },
+        || {
+            let mut out = Vec::new();
+            tables::probes(spec, catalog, &mut out); // tables slice (structure and seed rows)
+            out
+        },
+    );
+    out.extend(tables);
     out
 }
 

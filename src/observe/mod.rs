@@ -79,8 +79,22 @@ pub fn observe_prefetched(
     let mut derive: Vec<&Probe> = Vec::new();
     let mut to_probe: Vec<&Probe> = Vec::new();
     let mut data: Vec<&Probe> = Vec::new();
-    for p in &probes {
-        let Some(key) = memo::key(&catalog, p, &context) else {
+    // Each probe's key, and whether the live object still has the
+    // fingerprint it had when remembered: hashing and printing, one probe
+    // independent of another, so spread over the cores.
+    let looked_up = crate::parallel::map(&probes, |p| {
+        let key = memo::key(&catalog, p, &context)?;
+        let unchanged = options
+            .use_memory
+            .then(|| catalog.memory.get(&key))
+            .flatten()
+            .is_some_and(|row| {
+                subject::fingerprint(&p.subject, &catalog).as_deref() == Some(&row.fp)
+            });
+        Some((key, unchanged))
+    });
+    for (p, looked_up) in probes.iter().zip(looked_up) {
+        let Some((key, unchanged)) = looked_up else {
             data.push(p);
             continue;
         };
@@ -92,7 +106,7 @@ pub fn observe_prefetched(
         // Settled: remembered, and the live object's fingerprint is the one
         // it had when found equal — nothing to print, nothing to probe.
         if let Some(row) = &remembered
-            && subject::fingerprint(&p.subject, &catalog).as_deref() == Some(&row.fp)
+            && unchanged
             && subject::hydrate(&p.subject, &row.live, &mut catalog)
         {
             catalog.canonical.insert(p.key.clone(), row.answer.clone());
