@@ -74,8 +74,10 @@ impl Prefetch {
                 let client = connect::wait(&settings, wait)?;
                 let mut session = Session::new(client);
                 let begun = apply::begin(&mut session, &options);
+                // A second connection for a large catalog's read.
+                let helper = || connect::connect(&settings).ok().map(Session::new);
                 let catalog = begun.is_ok().then(|| Prefetched {
-                    catalog: catalog::read(&mut session, &scope),
+                    catalog: catalog::read_split(&mut session, &scope, Some(&helper)),
                     scope,
                 });
                 Ok(Started {

@@ -27,6 +27,12 @@ impl Session {
         self.round_trips
     }
 
+    /// Counts `n` round trips made on a helper connection for this session
+    /// (see `crate::catalog::split`).
+    pub fn count_round_trips(&mut self, n: usize) {
+        self.round_trips += n;
+    }
+
     /// Runs `sql` (one or more statements) in one round trip and returns the
     /// first column of every row, statement after statement.
     pub fn texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, postgres::Error> {

@@ -3,7 +3,9 @@
 //!
 //! In: a [`Session`] and a [`Scope`]. Out: a [`Catalog`]. Two round trips,
 //! a fixed number of statements (see [`QUERY_COUNT`]), independent of how
-//! many roles, schemas, objects or grants there are. Nothing read here takes
+//! many roles, schemas, objects or grants there are; for a large catalog,
+//! part of the second on a second connection that shares the run's
+//! snapshot ([`split`]). Nothing read here takes
 //! a lock on a user table: expressions the server would have to print
 //! (defaults, checks, indexes, policies, triggers, view queries) come back as
 //! fingerprints; [`read_texts`] prints them for the objects whose texts are
@@ -17,6 +19,7 @@ pub mod routines;
 pub mod scope;
 pub mod security;
 pub mod shadow;
+pub mod split;
 pub mod tables;
 
 pub use model::*;
@@ -63,7 +66,23 @@ pub enum CatalogError {
 /// Reads everything the diff needs about the objects in `scope`, with
 /// fingerprints in place of printed expressions, and pg-provision's memory.
 pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogError> {
-    let server: Server = decode("server", first(session.texts(queries::SERVER)?))?;
+    read_split(session, scope, None)
+}
+
+/// [`read`], with part of the batch on a second connection from `helper`
+/// when the catalog is large (see [`split`]).
+pub fn read_split(
+    session: &mut Session,
+    scope: &Scope,
+    helper: Option<split::Helper<'_>>,
+) -> Result<Catalog, CatalogError> {
+    let first_trip = match helper {
+        Some(_) => format!("{};\n{}", queries::SERVER, split::export_query()),
+        None => queries::SERVER.to_string(),
+    };
+    let mut first_rows = session.texts(&first_trip)?.into_iter();
+    let server: Server = decode("server", first_rows.next().flatten())?;
+    let exported = split::Exported::decode(first_rows.next().flatten());
     let tables_in_scope = security::in_scope(scope);
     let mut batch = vec![
         queries::roles(server.authid_readable),
@@ -72,19 +91,12 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
         queries::schemas(),
         queries::EXTENSIONS.to_string(),
         queries::AVAILABLE_EXTENSIONS.to_string(),
-        queries::relations(scope),
         queries::functions(scope),
         queries::default_acls(),
-        queries::types(scope),
-        // security slice
-        security::row_security(&tables_in_scope, tables::Detail::Fingerprints),
-        security::triggers(&tables_in_scope, tables::Detail::Fingerprints),
         // routines slice
         routines::routine_definitions(scope),
-        routines::view_definitions(&tables_in_scope, tables::Detail::Fingerprints),
         // tables slice
         tables::tables(scope),
-        tables::sequences(scope),
         queries::locked_relations(),
     ];
     let memory_readable = server.memory.as_ref().is_some_and(|m| m.readable);
@@ -94,21 +106,66 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
     if !server.superuser {
         batch.push(queries::restricted(server.major()));
     }
-    let mut rows = session.texts(&batch.join(";\n"))?.into_iter();
+    // The other half of the server's work (the tables query alone is
+    // about as long as these together).
+    let other = [
+        queries::relations(scope),
+        queries::types(scope),
+        // security slice
+        security::row_security(&tables_in_scope, tables::Detail::Fingerprints),
+        security::triggers(&tables_in_scope, tables::Detail::Fingerprints),
+        // routines slice
+        routines::view_definitions(&tables_in_scope, tables::Detail::Fingerprints),
+        // tables slice
+        tables::sequences(scope),
+    ]
+    .join(";\n");
+    let (rows, other_rows) = match (helper, &exported) {
+        (Some(helper), Some(exported)) => {
+            let (rows, other_rows) = std::thread::scope(|s| {
+                let other_rows = s.spawn(|| split::run(helper, exported, &other));
+                let rows = session.texts(&batch.join(";\n"));
+                (rows, other_rows.join().ok().flatten())
+            });
+            let other_rows = match other_rows {
+                Some((other_rows, round_trips)) => {
+                    session.count_round_trips(round_trips);
+                    other_rows
+                }
+                None => session.texts(&other)?,
+            };
+            (rows?, other_rows)
+        }
+        _ => {
+            let mut rows = session.texts(&format!("{};\n{other}", batch.join(";\n")))?;
+            let other_rows = rows.split_off(batch.len().min(rows.len()));
+            (rows, other_rows)
+        }
+    };
+    let mut rows = rows.into_iter();
     let mut next = || rows.next().flatten();
+    let mut other_rows = other_rows.into_iter();
+    let mut other = || other_rows.next().flatten();
     let roles: Vec<RoleState> = decode("roles", next())?;
     let memberships: Vec<MembershipState> = decode("memberships", next())?;
     let database: DatabaseState = decode("database", next())?;
     let schemas: Vec<SchemaState> = decode("schemas", next())?;
     let extensions: Vec<ExtensionState> = decode("extensions", next())?;
     let available_extensions: BTreeMap<String, String> = decode("available extensions", next())?;
-    let relations: Vec<RelationState> = decode("relations", next())?;
     let functions: Vec<FunctionState> = decode("functions", next())?;
     let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
-    let types: Vec<TypeState> = decode("types", next())?;
+    // routines slice
+    let routine_definitions: Vec<routines::RoutineDefinitionState> =
+        decode("routine definitions", next())?;
+    // tables slice
+    let tables: Vec<tables::TableState> = decode("tables", next())?;
+    let locked: Vec<u32> = decode("locked relations", next())?;
+    // The other half.
+    let relations: Vec<RelationState> = decode("relations", other())?;
+    let types: Vec<TypeState> = decode("types", other())?;
     // security slice
-    let row_security = next().unwrap_or_default();
-    let triggers = next().unwrap_or_default();
+    let row_security = other().unwrap_or_default();
+    let triggers = other().unwrap_or_default();
     let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
         CatalogError::Decode {
             what: "row-level security and triggers",
@@ -116,13 +173,9 @@ pub fn read(session: &mut Session, scope: &Scope) -> Result<Catalog, CatalogErro
         }
     })?;
     // routines slice
-    let routine_definitions: Vec<routines::RoutineDefinitionState> =
-        decode("routine definitions", next())?;
-    let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", next())?;
+    let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", other())?;
     // tables slice
-    let tables: Vec<tables::TableState> = decode("tables", next())?;
-    let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
-    let locked: Vec<u32> = decode("locked relations", next())?;
+    let sequences: Vec<tables::SequenceState> = decode("sequences", other())?;
     let memory: memory::Memory = if memory_readable {
         let what = "pg-provision's memory";
         memory::rows(decode(what, next())?)

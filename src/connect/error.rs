@@ -285,7 +285,7 @@ fn is_tls(err: &postgres::Error) -> bool {
 
 /// One line describing the whole error chain, e.g.
 /// `error connecting to server: connection refused (os error 111)`.
-pub(crate) fn summarize(err: &postgres::Error) -> String {
+pub fn summarize(err: &postgres::Error) -> String {
     if let Some(db) = err.as_db_error() {
         let mut s = format!("{} (sqlstate {})", db.message(), db.code().code());
         if let Some(detail) = db.detail() {

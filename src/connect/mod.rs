@@ -20,7 +20,7 @@ mod wait;
 
 use std::time::{Duration, Instant};
 
-pub use error::{ConnectError, RejectReason, is_transient};
+pub use error::{ConnectError, RejectReason, is_transient, summarize};
 pub use login::check_login;
 pub use settings::ConnectionSettings;
 pub use wait::wait;

@@ -34,6 +34,7 @@ mod secrets;
 mod security;
 mod shadow;
 mod spec_limits;
+mod split_read;
 mod support;
 mod tables;
 mod types;

@@ -25,7 +25,7 @@ fn next_xid(cluster: &Cluster) -> i64 {
 
 /// Statements the server logged after byte `from` of its log that are not
 /// plain reads: DDL, savepoints, writes, COMMIT.
-fn writes_logged(cluster: &Cluster, from: usize) -> Vec<String> {
+pub(crate) fn writes_logged(cluster: &Cluster, from: usize) -> Vec<String> {
     let log = cluster.log();
     let re_start = ["statement: ", "; ", ";\n"];
     let kinds = [
