@@ -238,6 +238,7 @@ pub fn read_split(
             .collect(),
         locked: locked.into_iter().collect(),
         memory,
+        memory_current: false,
         uncompared: BTreeMap::new(),
         password_checks: BTreeMap::new(),
         restricted,

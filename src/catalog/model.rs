@@ -216,6 +216,10 @@ pub struct Catalog {
     pub locked: BTreeSet<u32>,
     /// pg-provision's memory, as read (see [`super::memory`]).
     pub memory: super::memory::Memory,
+    /// Whether the memory already holds exactly what this run would write
+    /// to it: every remembered answer settled its probe and no other row is
+    /// there (set by `observe`); `apply` then leaves it alone.
+    pub memory_current: bool,
     /// Spec expressions (and seed rows) this run could not compare, by
     /// probe key; the diff leaves them alone.
     pub uncompared: BTreeMap<String, super::shadow::Uncompared>,

@@ -69,6 +69,7 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
         table_oids: BTreeMap::new(),
         locked: Default::default(),
         memory: Default::default(),
+        memory_current: false,
         uncompared: BTreeMap::new(),
         restricted: Default::default(),
         password_checks: BTreeMap::new(),

@@ -93,6 +93,8 @@ pub fn observe_prefetched(
             });
         Some((key, unchanged))
     });
+    let mut settled: BTreeSet<String> = BTreeSet::new();
+    let mut all_settled = true;
     for (p, looked_up) in probes.iter().zip(looked_up) {
         let Some((key, unchanged)) = looked_up else {
             data.push(p);
@@ -110,8 +112,10 @@ pub fn observe_prefetched(
             && subject::hydrate(&p.subject, &row.live, &mut catalog)
         {
             catalog.canonical.insert(p.key.clone(), row.answer.clone());
+            settled.insert(key);
             continue;
         }
+        all_settled = false;
         let derivable = previous.is_some_and(|prev| {
             prev.canonical.contains_key(&p.key) || !subject::exists(&p.subject, prev)
         });
@@ -134,6 +138,8 @@ pub fn observe_prefetched(
         }
     }
 
+    // Nothing for `apply` to remember: every row read was used as is.
+    catalog.memory_current = all_settled && settled.len() == catalog.memory.len();
     // 2. Print what must be printed.
     let read = read_texts(session, &mut catalog, &need_texts, options.read_only)?;
     for p in &probes {
@@ -437,33 +443,26 @@ fn unreadable(p: &Probe, catalog: &Catalog) -> Option<String> {
 /// Uncompared subjects keep whatever was remembered for them.
 pub fn memory_for(spec: &Spec, catalog: &Catalog) -> Memory {
     let context = memo::Context::new(catalog);
-    let mut rows = Memory::new();
-    for p in crate::diff::probes(spec, catalog) {
-        let Some(key) = memo::key(catalog, &p, &context) else {
-            continue;
-        };
+    let probes = crate::diff::probes(spec, catalog);
+    // Keys, answers and fingerprints: independent per probe (see `observe`).
+    let rows = crate::parallel::map(&probes, |p| {
+        let key = memo::key(catalog, p, &context)?;
         if catalog.uncompared.contains_key(&p.key) {
-            if let Some(old) = catalog.memory.get(&key) {
-                rows.insert(key, old.clone());
-            }
-            continue;
+            let old = catalog.memory.get(&key)?.clone();
+            return Some((key, old));
         }
-        let (Some((answer, live)), Some(fp)) = (
-            subject::derive(&p.subject, catalog),
-            subject::fingerprint(&p.subject, catalog),
-        ) else {
-            continue;
-        };
-        rows.insert(
+        let (answer, live) = subject::derive(&p.subject, catalog)?;
+        let fp = subject::fingerprint(&p.subject, catalog)?;
+        Some((
             key,
             Row {
                 answer: answer.into(),
                 live,
                 fp,
             },
-        );
-    }
-    rows
+        ))
+    });
+    rows.into_iter().flatten().collect()
 }
 
 /// Counts by source of the answers, for logs.
