@@ -106,6 +106,19 @@ pub fn references(query: &str) -> Vec<(Option<String>, String)> {
     names(&tokens).map(|(_, q, n)| (q, n.clone())).collect()
 }
 
+/// Every name a query mentions, qualifiers included: the names of
+/// [`references`], flattened, in order and with repeats, without the
+/// pairing (cheaper, for memory keys of large specs).
+pub fn mentioned(query: &str) -> Vec<String> {
+    tokens(query)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Name(name) => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Like [`references`], without names that only qualify another
 /// (`app` of `app.users`): the relations a query may read, over-inclusive
 /// on purpose (column names appear too), for looking up declared ones.
@@ -134,6 +147,26 @@ mod tests {
                 .iter()
                 .any(|(_, n)| n == "fake" || n == "commented" || n == "y")
         );
+    }
+
+    #[test]
+    fn mentioned_is_references_flattened() {
+        for query in [
+            "SELECT u.id, 'api.fake' FROM api.\"Users\" u -- app.commented\n JOIN tasks t ON /* x.y */ true",
+            "CREATE POLICY \"p\" ON \"pg_temp\".\"t0001\" USING (owner_name = current_user)",
+            "a.b.c d . e",
+        ] {
+            let flattened: Vec<String> = references(query)
+                .into_iter()
+                .flat_map(|(q, n)| q.into_iter().chain([n]))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut names = super::mentioned(query);
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names, flattened, "{query}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use crate::catalog::Catalog;
 use crate::catalog::shadow::Probe;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Bumped whenever what a key covers or how answers are derived changes:
 /// every remembered answer then becomes a stranger.
@@ -72,10 +72,10 @@ impl Context {
 
     /// Descriptions of what `text` names, sorted.
     fn named_in(&self, text: &str) -> Vec<&str> {
-        let names: BTreeSet<String> = crate::sql_names::references(text)
-            .into_iter()
-            .flat_map(|(q, n)| q.into_iter().chain([n]))
-            .collect();
+        // Sorted and unique, as a set would give them.
+        let mut names = crate::sql_names::mentioned(text);
+        names.sort_unstable();
+        names.dedup();
         names
             .iter()
             .filter_map(|n| self.by_name.get(n))
