@@ -108,7 +108,7 @@ pub fn read_split(
     }
     // The other half of the server's work (the tables query alone is
     // about as long as these together).
-    let other = [
+    let other_sql = [
         queries::relations(scope),
         queries::types(scope),
         // security slice
@@ -120,80 +120,62 @@ pub fn read_split(
         tables::sequences(scope),
     ]
     .join(";\n");
-    let (rows, other_rows) = match (helper, &exported) {
+    let main_sql = batch.join(";\n");
+    let superuser = server.superuser;
+    let (main, other) = match (helper, &exported) {
         (Some(helper), Some(exported)) => {
-            let (rows, other_rows) = std::thread::scope(|s| {
-                let other_rows = s.spawn(|| split::run(helper, exported, &other));
-                let rows = session.texts(&batch.join(";\n"));
-                (rows, other_rows.join().ok().flatten())
+            // Each connection's documents are decoded on its own thread.
+            let (main, other) = std::thread::scope(|s| {
+                let other = s.spawn(|| {
+                    split::run(helper, exported, &other_sql)
+                        .map(|(rows, round_trips)| (OtherHalf::decode(rows), round_trips))
+                });
+                let main = session
+                    .texts(&main_sql)
+                    .map_err(CatalogError::from)
+                    .and_then(|rows| MainHalf::decode(rows, memory_readable, superuser));
+                (main, other.join().ok().flatten())
             });
-            let other_rows = match other_rows {
-                Some((other_rows, round_trips)) => {
+            let other = match other {
+                Some((other, round_trips)) => {
                     session.count_round_trips(round_trips);
-                    other_rows
+                    other?
                 }
-                None => session.texts(&other)?,
+                None => OtherHalf::decode(session.texts(&other_sql)?)?,
             };
-            (rows?, other_rows)
+            (main?, other)
         }
         _ => {
-            let mut rows = session.texts(&format!("{};\n{other}", batch.join(";\n")))?;
+            let mut rows = session.texts(&format!("{main_sql};\n{other_sql}"))?;
             let other_rows = rows.split_off(batch.len().min(rows.len()));
-            (rows, other_rows)
+            (
+                MainHalf::decode(rows, memory_readable, superuser)?,
+                OtherHalf::decode(other_rows)?,
+            )
         }
     };
-    let mut rows = rows.into_iter();
-    let mut next = || rows.next().flatten();
-    let mut other_rows = other_rows.into_iter();
-    let mut other = || other_rows.next().flatten();
-    let roles: Vec<RoleState> = decode("roles", next())?;
-    let memberships: Vec<MembershipState> = decode("memberships", next())?;
-    let database: DatabaseState = decode("database", next())?;
-    let schemas: Vec<SchemaState> = decode("schemas", next())?;
-    let extensions: Vec<ExtensionState> = decode("extensions", next())?;
-    let available_extensions: BTreeMap<String, String> = decode("available extensions", next())?;
-    let functions: Vec<FunctionState> = decode("functions", next())?;
-    let default_acls: Vec<DefaultAclState> = decode("default privileges", next())?;
-    // routines slice
-    let routine_definitions: Vec<routines::RoutineDefinitionState> =
-        decode("routine definitions", next())?;
-    // tables slice
-    let tables: Vec<tables::TableState> = decode("tables", next())?;
-    let locked: Vec<u32> = decode("locked relations", next())?;
-    // The other half.
-    let relations: Vec<RelationState> = decode("relations", other())?;
-    let types: Vec<TypeState> = decode("types", other())?;
-    // security slice
-    let row_security = other().unwrap_or_default();
-    let triggers = other().unwrap_or_default();
-    let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
-        CatalogError::Decode {
-            what: "row-level security and triggers",
-            detail: e.to_string(),
-        }
-    })?;
-    // routines slice
-    let view_definitions: Vec<routines::ViewDefinitionState> = decode("view definitions", other())?;
-    // tables slice
-    let sequences: Vec<tables::SequenceState> = decode("sequences", other())?;
-    let memory: memory::Memory = if memory_readable {
-        let what = "pg-provision's memory";
-        memory::rows(decode(what, next())?)
-            .map_err(|detail| CatalogError::Decode { what, detail })?
-    } else {
-        memory::Memory::new()
-    };
-    let restricted: BTreeSet<String> = if server.superuser {
-        BTreeSet::new()
-    } else {
-        let (languages, extensions, settings): (Vec<String>, Vec<String>, Vec<String>) =
-            decode("superuser-only features", next())?;
-        languages
-            .into_iter()
-            .chain(extensions)
-            .chain(settings)
-            .collect()
-    };
+    let MainHalf {
+        roles,
+        memberships,
+        database,
+        schemas,
+        extensions,
+        available_extensions,
+        functions,
+        default_acls,
+        routine_definitions,
+        tables,
+        locked,
+        memory,
+        restricted,
+    } = main;
+    let OtherHalf {
+        relations,
+        types,
+        security,
+        view_definitions,
+        sequences,
+    } = other;
     Ok(Catalog {
         server,
         roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
@@ -206,23 +188,14 @@ pub fn read_split(
             .collect(),
         available_extensions,
         canonical: BTreeMap::new(),
-        relations: relations
-            .into_iter()
-            .map(|r| ((r.schema.clone(), r.name.clone()), r))
-            .collect(),
+        relations,
         functions,
         default_acls,
-        types: types
-            .into_iter()
-            .map(|t| ((t.schema.clone(), t.name.clone()), t))
-            .collect(),
+        types,
         security,
         // routines slice
         routine_definitions,
-        view_definitions: view_definitions
-            .into_iter()
-            .map(|v| ((v.schema.clone(), v.name.clone()), v))
-            .collect(),
+        view_definitions,
         // tables slice
         table_oids: tables
             .iter()
@@ -232,10 +205,7 @@ pub fn read_split(
             .into_iter()
             .map(|t| ((t.schema, t.name), t.shape))
             .collect(),
-        sequences: sequences
-            .into_iter()
-            .map(|s| ((s.schema.clone(), s.name.clone()), s))
-            .collect(),
+        sequences,
         locked: locked.into_iter().collect(),
         memory,
         memory_current: false,
@@ -243,6 +213,121 @@ pub fn read_split(
         password_checks: BTreeMap::new(),
         restricted,
     })
+}
+
+/// The documents of [`read_split`]'s main batch, decoded.
+struct MainHalf {
+    roles: Vec<RoleState>,
+    memberships: Vec<MembershipState>,
+    database: DatabaseState,
+    schemas: Vec<SchemaState>,
+    extensions: Vec<ExtensionState>,
+    available_extensions: BTreeMap<String, String>,
+    functions: Vec<FunctionState>,
+    default_acls: Vec<DefaultAclState>,
+    routine_definitions: Vec<routines::RoutineDefinitionState>,
+    tables: Vec<tables::TableState>,
+    locked: Vec<u32>,
+    memory: memory::Memory,
+    restricted: BTreeSet<String>,
+}
+
+impl MainHalf {
+    /// Decodes the main batch's rows, in the order it sends its queries.
+    fn decode(
+        rows: Vec<Option<String>>,
+        memory_readable: bool,
+        superuser: bool,
+    ) -> Result<Self, CatalogError> {
+        let mut rows = rows.into_iter();
+        let mut next = || rows.next().flatten();
+        Ok(MainHalf {
+            roles: decode("roles", next())?,
+            memberships: decode("memberships", next())?,
+            database: decode("database", next())?,
+            schemas: decode("schemas", next())?,
+            extensions: decode("extensions", next())?,
+            available_extensions: decode("available extensions", next())?,
+            functions: decode("functions", next())?,
+            default_acls: decode("default privileges", next())?,
+            // routines slice
+            routine_definitions: decode("routine definitions", next())?,
+            // tables slice
+            tables: decode("tables", next())?,
+            locked: decode("locked relations", next())?,
+            memory: if memory_readable {
+                let what = "pg-provision's memory";
+                memory::rows(decode(what, next())?)
+                    .map_err(|detail| CatalogError::Decode { what, detail })?
+            } else {
+                memory::Memory::new()
+            },
+            restricted: if superuser {
+                BTreeSet::new()
+            } else {
+                let (languages, extensions, settings): (Vec<String>, Vec<String>, Vec<String>) =
+                    decode("superuser-only features", next())?;
+                languages
+                    .into_iter()
+                    .chain(extensions)
+                    .chain(settings)
+                    .collect()
+            },
+        })
+    }
+}
+
+/// The documents of [`read_split`]'s other half (maybe read on a second
+/// connection), decoded and keyed by schema and name.
+struct OtherHalf {
+    relations: BTreeMap<(String, String), RelationState>,
+    types: BTreeMap<(String, String), TypeState>,
+    security: security::SecurityState,
+    view_definitions: BTreeMap<(String, String), routines::ViewDefinitionState>,
+    sequences: BTreeMap<(String, String), tables::SequenceState>,
+}
+
+impl OtherHalf {
+    /// Decodes the other half's rows, in the order it sends its queries.
+    fn decode(rows: Vec<Option<String>>) -> Result<Self, CatalogError> {
+        let mut rows = rows.into_iter();
+        let mut next = || rows.next().flatten();
+        let relations: Vec<RelationState> = decode("relations", next())?;
+        let types: Vec<TypeState> = decode("types", next())?;
+        // security slice
+        let row_security = next().unwrap_or_default();
+        let triggers = next().unwrap_or_default();
+        let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
+            CatalogError::Decode {
+                what: "row-level security and triggers",
+                detail: e.to_string(),
+            }
+        })?;
+        // routines slice
+        let view_definitions: Vec<routines::ViewDefinitionState> =
+            decode("view definitions", next())?;
+        // tables slice
+        let sequences: Vec<tables::SequenceState> = decode("sequences", next())?;
+        Ok(OtherHalf {
+            relations: relations
+                .into_iter()
+                .map(|r| ((r.schema.clone(), r.name.clone()), r))
+                .collect(),
+            types: types
+                .into_iter()
+                .map(|t| ((t.schema.clone(), t.name.clone()), t))
+                .collect(),
+            security,
+            view_definitions: view_definitions
+                .into_iter()
+                .map(|v| ((v.schema.clone(), v.name.clone()), v))
+                .collect(),
+            sequences: sequences
+                .into_iter()
+                .map(|s| ((s.schema.clone(), s.name.clone()), s))
+                .collect(),
+        })
+    }
 }
 
 /// The printed texts of some tables (their defaults, constraints, indexes,

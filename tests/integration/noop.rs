@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// The next transaction id the server would hand out: unchanged across a
 /// run means the run wrote nothing at all (creating even a temporary table,
 /// or a savepoint that did, takes one).
-fn next_xid(cluster: &Cluster) -> i64 {
+pub(crate) fn next_xid(cluster: &Cluster) -> i64 {
     cluster
         .client("app")
         .query_one(
