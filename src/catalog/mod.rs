@@ -295,14 +295,7 @@ impl OtherHalf {
         let relations: Vec<RelationState> = decode("relations", next())?;
         let types: Vec<TypeState> = decode("types", next())?;
         // security slice
-        let row_security = next().unwrap_or_default();
-        let triggers = next().unwrap_or_default();
-        let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
-            CatalogError::Decode {
-                what: "row-level security and triggers",
-                detail: e.to_string(),
-            }
-        })?;
+        let security = decode_security("row-level security and triggers", next(), next())?;
         // routines slice
         let view_definitions: Vec<routines::ViewDefinitionState> =
             decode("view definitions", next())?;
@@ -390,19 +383,29 @@ pub fn read_texts(
     let mut rows = session.texts(&batch)?.into_iter();
     let mut next = || rows.next().flatten();
     let tables: Vec<tables::TableState> = decode("table texts", next())?;
-    let row_security = next().unwrap_or_default();
-    let triggers = next().unwrap_or_default();
-    let security = security::SecurityState::decode(&row_security, &triggers).map_err(|e| {
-        CatalogError::Decode {
-            what: "policy and trigger texts",
-            detail: e.to_string(),
-        }
-    })?;
+    let security = decode_security("policy and trigger texts", next(), next())?;
     let views: Vec<routines::ViewDefinitionState> = decode("view texts", next())?;
     Ok(Texts {
         tables,
         security,
         views,
+    })
+}
+
+/// The row-security and triggers documents (in that order) decoded
+/// together; `what` names them in the error.
+fn decode_security(
+    what: &'static str,
+    row_security: Option<String>,
+    triggers: Option<String>,
+) -> Result<security::SecurityState, CatalogError> {
+    security::SecurityState::decode(
+        &row_security.unwrap_or_default(),
+        &triggers.unwrap_or_default(),
+    )
+    .map_err(|e| CatalogError::Decode {
+        what,
+        detail: e.to_string(),
     })
 }
 

@@ -69,11 +69,11 @@ fn tracker(cluster: &Cluster, dir: &Path) -> std::path::PathBuf {
     spec
 }
 
-#[test]
-fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
+/// A cluster that logs every statement, without autovacuum (an automatic
+/// ANALYZE would take a transaction id).
+pub(crate) fn logging_cluster() -> Cluster {
     let cluster = Cluster::start();
     let mut admin = cluster.client("postgres");
-    // No autovacuum: an automatic ANALYZE would take a transaction id.
     for sql in [
         "ALTER SYSTEM SET log_statement = 'all'",
         "ALTER SYSTEM SET autovacuum = off",
@@ -81,6 +81,12 @@ fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
     ] {
         admin.batch_execute(sql).unwrap();
     }
+    cluster
+}
+
+#[test]
+fn a_no_op_apply_and_check_send_no_ddl_no_savepoint_and_write_nothing() {
+    let cluster = logging_cluster();
     let dir = tempfile::tempdir().unwrap();
     let spec = tracker(&cluster, dir.path());
     let url = cluster.superuser_url("app");
@@ -349,14 +355,7 @@ fn a_cold_check_probes_each_table_shape_once_and_still_finds_drift_on_one() {
         ("named", subquery, 1 + 40),
     ] {
         // Roles are the cluster's: one cluster each.
-        let cluster = Cluster::start();
-        let mut admin = cluster.client("postgres");
-        for sql in [
-            "ALTER SYSTEM SET log_statement = 'all'",
-            "SELECT pg_reload_conf()",
-        ] {
-            admin.batch_execute(sql).unwrap();
-        }
+        let cluster = logging_cluster();
         let spec = landscape_by_psql(&cluster, dir.path(), db, policy);
         let url = cluster.superuser_url(db);
         let from = cluster.log().len();

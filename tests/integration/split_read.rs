@@ -20,16 +20,7 @@ fn large_landscape(cluster: &Cluster, dir: &std::path::Path) -> std::path::PathB
 
 #[test]
 fn a_large_catalog_reads_the_same_over_one_or_two_connections() {
-    let cluster = Cluster::start();
-    let mut admin = cluster.client("postgres");
-    // No autovacuum: an automatic ANALYZE would take a transaction id.
-    for sql in [
-        "ALTER SYSTEM SET log_statement = 'all'",
-        "ALTER SYSTEM SET autovacuum = off",
-        "SELECT pg_reload_conf()",
-    ] {
-        admin.batch_execute(sql).unwrap();
-    }
+    let cluster = crate::noop::logging_cluster();
     let dir = tempfile::tempdir().unwrap();
     let spec = large_landscape(&cluster, dir.path());
     let scope = Scope::schemas(["public", "s01", "s02"].map(String::from));
