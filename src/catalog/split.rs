@@ -25,32 +25,37 @@ pub type Helper<'a> = &'a (dyn Fn() -> Option<Session> + Sync);
 pub const SPLIT_AT: u32 = 2_000;
 
 /// The statement added to the first round trip when a helper is at hand:
-/// a JSON `[snapshot, search_path]` when the catalog is large enough to
-/// split and the server is not a standby, else NULL. Cannot fail, so it
-/// cannot abort the run's transaction.
+/// a JSON `[snapshot, search_path, lock_timeout]` when the catalog is large
+/// enough to split and the server is not a standby, else NULL. Cannot fail,
+/// so it cannot abort the run's transaction.
 pub fn export_query() -> String {
     format!(
         "SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()
     AND (SELECT count(*) FROM pg_catalog.pg_class) >= {SPLIT_AT}
   THEN json_build_array(pg_catalog.pg_export_snapshot(),
-    pg_catalog.current_setting('search_path'))::text END"
+    pg_catalog.current_setting('search_path'),
+    pg_catalog.current_setting('lock_timeout'))::text END"
     )
 }
 
-/// What [`export_query`] returned: the snapshot and the search path the
-/// second connection must use (printing depends on it).
+/// What [`export_query`] returned: the snapshot, and the settings the
+/// second connection must share with the run's: the search path (printing
+/// depends on it) and the lock timeout (it waits no longer than the run).
 pub struct Exported {
     snapshot: String,
     search_path: String,
+    lock_timeout: String,
 }
 
 impl Exported {
     /// Decodes [`export_query`]'s row; `None` for NULL or anything odd.
     pub fn decode(row: Option<String>) -> Option<Self> {
-        let (snapshot, search_path): (String, String) = serde_json::from_str(&row?).ok()?;
+        let (snapshot, search_path, lock_timeout): (String, String, String) =
+            serde_json::from_str(&row?).ok()?;
         Some(Exported {
             snapshot,
             search_path,
+            lock_timeout,
         })
     }
 }
@@ -67,9 +72,11 @@ pub fn run(
     // The snapshot first: nothing may read before it is imported.
     let setup = format!(
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}; \
-         {JIT_OFF}; SELECT pg_catalog.set_config('search_path', {}, false)",
+         {JIT_OFF}; SELECT pg_catalog.set_config('search_path', {}, false), \
+         pg_catalog.set_config('lock_timeout', {}, false)",
         literal(&exported.snapshot),
-        literal(&exported.search_path)
+        literal(&exported.search_path),
+        literal(&exported.lock_timeout)
     );
     let rows = session
         .batch(&setup)

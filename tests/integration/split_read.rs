@@ -68,6 +68,13 @@ fn a_large_catalog_reads_the_same_over_one_or_two_connections() {
     }
     let log = cluster.log()[from..].to_string();
     assert_eq!(log.matches("SET TRANSACTION SNAPSHOT").count(), 2, "{log}");
+    // The second connection waits for a lock no longer than the run.
+    assert_eq!(
+        log.matches("set_config('lock_timeout', '30s', false)")
+            .count(),
+        2,
+        "{log}"
+    );
     assert_eq!(
         crate::noop::writes_logged(&cluster, from),
         Vec::<String>::new()
