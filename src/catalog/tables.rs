@@ -256,17 +256,13 @@ fn constraint_object(detail: Detail) -> String {
         "json_build_object(
       'name', k.conname,
       'type', k.contype::text,
-      'columns', (SELECT coalesce(json_agg(ka.attname ORDER BY u.ord), '[]')
-          FROM unnest(k.conkey) WITH ORDINALITY u(num, ord)
-          JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = u.num),
+      'columns', {columns},
       'definition', {definition},
       'fp', {constraint_fp},
       'ref_table', (SELECT json_build_array(rn.nspname, r.relname)
           FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
           WHERE r.oid = k.confrelid),
-      'ref_columns', (SELECT coalesce(json_agg(ra.attname ORDER BY u.ord), '[]')
-          FROM unnest(k.confkey) WITH ORDINALITY u(num, ord)
-          JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.num),
+      'ref_columns', {ref_columns},
       'on_delete', k.confdeltype::text,
       'on_update', k.confupdtype::text
     )",
@@ -275,6 +271,18 @@ fn constraint_object(detail: Detail) -> String {
             Detail::Fingerprints => "''",
         },
         constraint_fp = fingerprint("k.conbin"),
+        columns = column_names("k.conkey", "k.conrelid", "ka"),
+        ref_columns = column_names("k.confkey", "k.confrelid", "ra"),
+    )
+}
+
+/// The names, in order, of the columns numbered in the `int2[]` `keys` of
+/// the relation `relid` (SQL expressions); `alias` names `pg_attribute`.
+fn column_names(keys: &str, relid: &str, alias: &str) -> String {
+    format!(
+        "(SELECT coalesce(json_agg({alias}.attname ORDER BY u.ord), '[]')
+          FROM unnest({keys}) WITH ORDINALITY u(num, ord)
+          JOIN pg_catalog.pg_attribute {alias} ON {alias}.attrelid = {relid} AND {alias}.attnum = u.num)"
     )
 }
 
