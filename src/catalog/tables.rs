@@ -4,6 +4,7 @@
 //! spec's definition (see `diff::tables::probes`), so the two compare as
 //! equals exactly when the server sees them the same.
 
+use super::queries::{Form, record};
 use super::scope::Scope;
 use serde::{Deserialize, Serialize};
 
@@ -43,11 +44,11 @@ pub struct ColumnState {
     /// `format_type(atttypid, atttypmod)`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `attnotnull`.
-    pub not_null: bool,
     /// The collation, when it is not the type's default (`"schema"."name"`).
     #[serde(default)]
     pub collation: Option<String>,
+    /// `attnotnull`.
+    pub not_null: bool,
     /// `pg_get_expr(adbin)`: the default, or the generation expression.
     /// Read only with [`Detail::Texts`] (or restored from pg-provision's
     /// memory); `default_fp` tells whether there is one.
@@ -199,9 +200,11 @@ pub fn shape(oid: &str, detail: Detail) -> String {
     JOIN pg_catalog.pg_am am ON am.oid = ic.relam
     WHERE i.indrelid = {oid})
 )",
-        column = column_object(
-            detail,
-            "(SELECT json_build_array(sn.nspname, s.relname)
+        column = record(
+            Form::Object,
+            &column_fields(
+                detail,
+                "(SELECT json_build_array(sn.nspname, s.relname)
           FROM pg_catalog.pg_depend dep
           JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
           JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
@@ -210,70 +213,81 @@ pub fn shape(oid: &str, detail: Detail) -> String {
             AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
             AND dep.deptype IN ('a', 'i')
           ORDER BY s.oid LIMIT 1)",
-            "(SELECT ds.description FROM pg_catalog.pg_description ds
+                "(SELECT ds.description FROM pg_catalog.pg_description ds
           WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
             AND ds.objsubid = a.attnum)",
+            ),
         ),
-        constraint = constraint_object(detail),
-        index = index_object(detail),
+        constraint = record(Form::Object, &constraint_fields(detail)),
+        index = record(Form::Object, &index_fields(Form::Object, detail)),
     )
 }
 
-/// One column of a [`shape`]: `a` is its `pg_attribute` row, `t` its type,
-/// `d` its default (or NULL); `sequence` and `comment` are SQL expressions
-/// for the sequence it owns (`[schema, name]`) and its comment.
-fn column_object(detail: Detail, sequence: &str, comment: &str) -> String {
-    format!(
-        "json_build_object(
-      'name', a.attname,
-      'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-      'collation', CASE WHEN a.attcollation <> t.typcollation THEN
+/// The fields of one [`ColumnState`]: `a` is its `pg_attribute` row, `t`
+/// its type, `d` its default (or NULL); `sequence` and `comment` are SQL
+/// expressions for the sequence it owns (`[schema, name]`) and its comment.
+fn column_fields(detail: Detail, sequence: &str, comment: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "a.attname".into()),
+        ("type", "pg_catalog.format_type(a.atttypid, a.atttypmod)".into()),
+        (
+            "collation",
+            "CASE WHEN a.attcollation <> t.typcollation THEN
           (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
            FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-           WHERE co.oid = a.attcollation) END,
-      'not_null', a.attnotnull,
-      'default', {default},
-      'default_fp', {default_fp},
-      'identity', a.attidentity::text,
-      'generated', a.attgenerated::text,
-      'sequence', {sequence},
-      'comment', {comment}
-    )",
-        default = match detail {
-            Detail::Texts => "pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)",
-            Detail::Fingerprints => "NULL",
-        },
-        default_fp = fingerprint("d.adbin"),
-    )
+           WHERE co.oid = a.attcollation) END"
+                .into(),
+        ),
+        ("not_null", "a.attnotnull".into()),
+        (
+            "default",
+            match detail {
+                Detail::Texts => "pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)",
+                Detail::Fingerprints => "NULL",
+            }
+            .into(),
+        ),
+        ("default_fp", fingerprint("d.adbin")),
+        ("identity", "a.attidentity::text".into()),
+        ("generated", "a.attgenerated::text".into()),
+        ("sequence", sequence.into()),
+        ("comment", comment.into()),
+    ]
 }
 
-/// One constraint of a [`shape`]: `k` is its `pg_constraint` row. NOT NULL
-/// constraints (`contype = 'n'`, in `pg_constraint` since PostgreSQL 18) are
-/// left out by the callers: `attnotnull` says the same, and at 10,000
-/// tables they tripled the rows of this part (1.6 s against 0.8 s on 15).
-fn constraint_object(detail: Detail) -> String {
-    format!(
-        "json_build_object(
-      'name', k.conname,
-      'type', k.contype::text,
-      'columns', {columns},
-      'definition', {definition},
-      'fp', {constraint_fp},
-      'ref_table', (SELECT json_build_array(rn.nspname, r.relname)
+/// The fields of one [`ConstraintState`]: `k` is its `pg_constraint` row.
+/// NOT NULL constraints (`contype = 'n'`, in `pg_constraint` since
+/// PostgreSQL 18) are left out by the callers: `attnotnull` says the same,
+/// and at 10,000 tables they tripled the rows of this part (1.6 s against
+/// 0.8 s on 15).
+fn constraint_fields(detail: Detail) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "k.conname".into()),
+        ("type", "k.contype::text".into()),
+        ("columns", column_names("k.conkey", "k.conrelid", "ka")),
+        (
+            "definition",
+            match detail {
+                Detail::Texts => "pg_catalog.pg_get_constraintdef(k.oid, true)",
+                Detail::Fingerprints => "''",
+            }
+            .into(),
+        ),
+        ("fp", fingerprint("k.conbin")),
+        (
+            "ref_table",
+            "(SELECT json_build_array(rn.nspname, r.relname)
           FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
-          WHERE r.oid = k.confrelid),
-      'ref_columns', {ref_columns},
-      'on_delete', k.confdeltype::text,
-      'on_update', k.confupdtype::text
-    )",
-        definition = match detail {
-            Detail::Texts => "pg_catalog.pg_get_constraintdef(k.oid, true)",
-            Detail::Fingerprints => "''",
-        },
-        constraint_fp = fingerprint("k.conbin"),
-        columns = column_names("k.conkey", "k.conrelid", "ka"),
-        ref_columns = column_names("k.confkey", "k.confrelid", "ra"),
-    )
+          WHERE r.oid = k.confrelid)"
+                .into(),
+        ),
+        (
+            "ref_columns",
+            column_names("k.confkey", "k.confrelid", "ra"),
+        ),
+        ("on_delete", "k.confdeltype::text".into()),
+        ("on_update", "k.confupdtype::text".into()),
+    ]
 }
 
 /// The names, in order, of the columns numbered in the `int2[]` `keys` of
@@ -286,9 +300,32 @@ fn column_names(keys: &str, relid: &str, alias: &str) -> String {
     )
 }
 
-/// One index of a [`shape`]: `i` is its `pg_index` row, `ic` its
-/// `pg_class` row, `am` its access method.
-fn index_object(detail: Detail) -> String {
+/// The fields of one [`IndexState`] (its [`IndexShape`] written in `form`):
+/// `i` is its `pg_index` row, `ic` its `pg_class` row, `am` its access
+/// method.
+fn index_fields(form: Form, detail: Detail) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "ic.relname".into()),
+        ("oid", "ic.oid::bigint".into()),
+        (
+            "constraint",
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid
+          AND k.conrelid = i.indrelid)"
+                .into(),
+        ),
+        (
+            "fp",
+            fingerprint(
+                "concat_ws('|', i.indkey, i.indclass, i.indcollation, i.indoption, i.indexprs, \
+                 i.indpred, i.indisunique, i.indnkeyatts, am.amname)",
+            ),
+        ),
+        ("shape", record(form, &index_shape_fields(detail))),
+    ]
+}
+
+/// The fields of one [`IndexShape`], as [`index_fields`] names its rows.
+fn index_shape_fields(detail: Detail) -> Vec<(&'static str, String)> {
     let texts = detail == Detail::Texts;
     let keys = |from: &str, to: &str| {
         if texts {
@@ -300,32 +337,42 @@ fn index_object(detail: Detail) -> String {
             "'[]'::json".to_string()
         }
     };
-    format!(
-        "json_build_object(
-      'name', ic.relname,
-      'oid', ic.oid::bigint,
-      'constraint', EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid
-          AND k.conrelid = i.indrelid),
-      'fp', {index_fp},
-      'shape', json_build_object(
-          'unique', i.indisunique,
-          'using', am.amname,
-          'keys', {key_texts},
-          'include', {include_texts},
-          'where', {predicate})
-    )",
-        index_fp = fingerprint(
-            "concat_ws('|', i.indkey, i.indclass, i.indcollation, i.indoption, i.indexprs, \
-             i.indpred, i.indisunique, i.indnkeyatts, am.amname)"
+    vec![
+        ("unique", "i.indisunique".into()),
+        ("using", "am.amname".into()),
+        ("keys", keys("1", "i.indnkeyatts")),
+        ("include", keys("i.indnkeyatts + 1", "i.indnatts")),
+        (
+            "where",
+            if texts {
+                "pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)"
+            } else {
+                "NULL"
+            }
+            .into(),
         ),
-        key_texts = keys("1", "i.indnkeyatts"),
-        include_texts = keys("i.indnkeyatts + 1", "i.indnatts"),
-        predicate = if texts {
-            "pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)"
-        } else {
-            "NULL"
-        },
-    )
+    ]
+}
+
+/// The fields of a [`TableState`] row of the tables CTE `tb`; `shape` is
+/// its [`TableShape`].
+fn table_fields(shape: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("oid", "tb.oid::bigint".into()),
+        ("schema", "tb.nspname".into()),
+        ("name", "tb.relname".into()),
+        ("shape", shape),
+    ]
+}
+
+/// The fields of a [`TableShape`] from the aggregates `cols`, `cons` and
+/// `idx` of [`tables`].
+fn shape_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("columns", "coalesce(cols.j, '[]')".into()),
+        ("constraints", "coalesce(cons.j, '[]')".into()),
+        ("indexes", "coalesce(idx.j, '[]')".into()),
+    ]
 }
 
 /// Every ordinary and partitioned table in `scope`, except extension
@@ -367,19 +414,24 @@ idx AS (SELECT i.indrelid AS oid, json_agg({index} ORDER BY ic.relname) AS j
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_catalog.pg_am am ON am.oid = ic.relam
   GROUP BY i.indrelid)
-SELECT coalesce(json_agg(json_build_object(
-  'oid', tb.oid::bigint, 'schema', tb.nspname, 'name', tb.relname, 'shape', json_build_object(
-    'columns', coalesce(cols.j, '[]'),
-    'constraints', coalesce(cons.j, '[]'),
-    'indexes', coalesce(idx.j, '[]'))
-) ORDER BY tb.nspname, tb.relname), '[]')::text
+SELECT coalesce(json_agg({row} ORDER BY tb.nspname, tb.relname), '[]')::text
 FROM tb
 LEFT JOIN cols ON cols.oid = tb.oid
 LEFT JOIN cons ON cons.oid = tb.oid
 LEFT JOIN idx ON idx.oid = tb.oid",
-        column = column_object(Detail::Fingerprints, "owned.j", "ds.description"),
-        constraint = constraint_object(Detail::Fingerprints),
-        index = index_object(Detail::Fingerprints),
+        column = record(
+            Form::Array,
+            &column_fields(Detail::Fingerprints, "owned.j", "ds.description")
+        ),
+        constraint = record(Form::Array, &constraint_fields(Detail::Fingerprints)),
+        index = record(
+            Form::Array,
+            &index_fields(Form::Array, Detail::Fingerprints)
+        ),
+        row = record(
+            Form::Array,
+            &table_fields(record(Form::Array, &shape_fields()))
+        ),
         user = scope.condition("n.nspname"),
     )
 }
@@ -427,6 +479,65 @@ WHERE {user}",
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of `fields`, in order.
+    fn keys(fields: &[(&'static str, String)]) -> Vec<&'static str> {
+        fields.iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn array_rows_list_the_fields_in_struct_order() {
+        use super::super::queries::field_names;
+        for detail in [Detail::Fingerprints, Detail::Texts] {
+            assert_eq!(
+                keys(&column_fields(detail, "s", "c")),
+                field_names::<ColumnState>()
+            );
+            assert_eq!(
+                keys(&constraint_fields(detail)),
+                field_names::<ConstraintState>()
+            );
+            assert_eq!(
+                keys(&index_fields(Form::Array, detail)),
+                field_names::<IndexState>()
+            );
+            assert_eq!(
+                keys(&index_shape_fields(detail)),
+                field_names::<IndexShape>()
+            );
+        }
+        assert_eq!(keys(&shape_fields()), field_names::<TableShape>());
+        assert_eq!(
+            keys(&table_fields(String::new())),
+            field_names::<TableState>()
+        );
+    }
+
+    #[test]
+    fn table_rows_decode_from_arrays() {
+        let t: TableState = serde_json::from_str(
+            r#"[1, "app", "users", [
+                [["user_id", "integer", null, true, null, "-12", "", "", ["app", "users_user_id_seq"], null]],
+                [["users_pkey", "p", ["user_id"], "", null, null, [], " ", " "]],
+                [["users_pkey", 7, true, "42", [true, "btree", [], [], null]]]]]"#,
+        )
+        .unwrap();
+        let column = t.shape.column("user_id").unwrap();
+        assert!(column.not_null);
+        assert_eq!(column.collation, None);
+        assert_eq!(column.default_fp.as_deref(), Some("-12"));
+        assert_eq!(
+            column.sequence,
+            Some(("app".into(), "users_user_id_seq".into()))
+        );
+        assert_eq!(
+            t.shape.constraint("users_pkey").unwrap().columns,
+            ["user_id"]
+        );
+        let index = t.shape.index("users_pkey").unwrap();
+        assert!(index.constraint && index.shape.unique);
+        assert_eq!((index.oid, index.fp.as_deref()), (7, Some("42")));
+    }
 
     #[test]
     fn table_rows_decode() {
