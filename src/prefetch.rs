@@ -16,13 +16,16 @@
 //! transaction, costing one round trip. An invalid spec reports its errors
 //! as before, whatever the thread found (the process exits without waiting
 //! for it). Specs with `databases:` are not prefetched: each database has
-//! its own connection.
+//! its own connection. What the thread would log while waiting for the
+//! server is held until the spec has validated ([`Prefetch::release_logs`]):
+//! an invalid spec reports only its own errors, not a server it never needed.
 
 use crate::apply;
 use crate::catalog::{self, Catalog, CatalogError, Scope};
 use crate::connect::{self, ConnectError, ConnectionSettings};
 use crate::session::Session;
 use crate::spec::Outline;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -48,12 +51,44 @@ pub struct Prefetched {
 /// A connection being made in the background.
 pub struct Prefetch {
     handle: Option<JoinHandle<Result<Started, ConnectError>>>,
+    logs: HeldLogs,
+}
+
+/// Log lines held back (`Some`) until released, then logged as they come.
+#[derive(Clone, Default)]
+struct HeldLogs(Arc<Mutex<Option<Vec<String>>>>);
+
+impl HeldLogs {
+    /// Holding until [`HeldLogs::release`].
+    fn holding() -> Self {
+        HeldLogs(Arc::new(Mutex::new(Some(Vec::new()))))
+    }
+
+    /// Logs `line` at info, or holds it.
+    fn log(&self, line: String) {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match held.as_mut() {
+            Some(lines) => lines.push(line),
+            None => log::info!("{line}"),
+        }
+    }
+
+    /// Logs what was held, and from now on logs at once.
+    fn release(&self) {
+        let held = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        for line in held.into_iter().flatten() {
+            log::info!("{line}");
+        }
+    }
 }
 
 impl Prefetch {
     /// Nothing started: the run connects when it needs to.
     pub fn none() -> Self {
-        Prefetch { handle: None }
+        Prefetch {
+            handle: None,
+            logs: HeldLogs::default(),
+        }
     }
 
     /// Starts connecting for `outline`, unless it declares several
@@ -68,10 +103,12 @@ impl Prefetch {
             return Prefetch::none();
         }
         let scope = guess(&outline);
+        let logs = HeldLogs::holding();
+        let held = logs.clone();
         let handle = thread::Builder::new()
             .name("prefetch".into())
             .spawn(move || {
-                let client = connect::wait(&settings, wait)?;
+                let client = connect::wait_logging(&settings, wait, &|line| held.log(line))?;
                 let mut session = Session::new(client);
                 let begun = apply::begin(&mut session, &options);
                 // A second connection for a large catalog's read.
@@ -87,7 +124,13 @@ impl Prefetch {
                 })
             })
             .ok();
-        Prefetch { handle }
+        Prefetch { handle, logs }
+    }
+
+    /// Logs what the thread has logged so far (it was held while the spec
+    /// was validated), and lets it log at once from now on.
+    pub fn release_logs(&self) {
+        self.logs.release();
     }
 
     /// What the thread found; `None` when nothing was started (or the
@@ -112,6 +155,21 @@ fn guess(outline: &Outline) -> Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_lines_are_kept_until_released() {
+        let logs = HeldLogs::holding();
+        logs.log("first".into());
+        logs.log("second".into());
+        assert_eq!(
+            logs.0.lock().unwrap().as_deref(),
+            Some(&["first".to_string(), "second".to_string()][..])
+        );
+        logs.release();
+        assert!(logs.0.lock().unwrap().is_none());
+        logs.log("third".into()); // logged at once: nothing held any more
+        assert!(logs.0.lock().unwrap().is_none());
+    }
     use crate::spec::{Environment, Spec};
     use std::path::Path;
 

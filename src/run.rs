@@ -118,6 +118,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
             prefetch = Prefetch::start(outline, settings.clone(), config.wait_timeout, options);
         }
     })?;
+    prefetch.release_logs();
     // `plan` lints the spec before connecting: its warnings show even when
     // the server cannot be reached.
     let lints = matches!(config.command, Command::Plan { .. })

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 pub use error::{ConnectError, RejectReason, is_transient, summarize};
 pub use login::check_login;
 pub use settings::ConnectionSettings;
-pub use wait::wait;
+pub use wait::{wait, wait_logging};
 
 use tls::Connector;
 

@@ -35,6 +35,15 @@ pub fn wait(
     settings: &ConnectionSettings,
     timeout: Duration,
 ) -> Result<postgres::Client, ConnectError> {
+    wait_logging(settings, timeout, &|line| log::info!("{line}"))
+}
+
+/// [`wait`], handing each line it would log (at info) to `log`.
+pub fn wait_logging(
+    settings: &ConnectionSettings,
+    timeout: Duration,
+    log: &dyn Fn(String),
+) -> Result<postgres::Client, ConnectError> {
     // Read sslrootcert once, and fail fast if it is unusable.
     let connector = Connector::new(settings.ssl_mode(), settings.root_cert())?;
     let target = settings.target();
@@ -58,10 +67,10 @@ pub fn wait(
         let err = match attempt(settings, &connector, Some(attempt_timeout)) {
             Ok(client) => {
                 if attempts > 1 {
-                    log::info!(
+                    log(format!(
                         "connected to {target} after {attempts} attempts in {:.1}s",
                         start.elapsed().as_secs_f64()
-                    );
+                    ));
                 }
                 return Ok(client);
             }
@@ -79,11 +88,11 @@ pub fn wait(
             });
         }
         let delay = delays.next().unwrap_or(MAX_DELAY).min(MAX_DELAY).min(left);
-        log::info!(
+        log(format!(
             "{target} not reachable yet (attempt {attempts}, {:.1}s left): {last}; retrying in {}ms",
             left.as_secs_f64(),
             delay.as_millis()
-        );
+        ));
         thread::sleep(delay);
     }
 }

@@ -83,3 +83,30 @@ fn wait_command_exits_0_when_ready() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("accepts connections"), "{run:?}");
 }
+
+#[test]
+fn an_invalid_spec_reports_only_its_own_errors_while_the_server_is_down() {
+    // The catalog read starts while the spec parses; its wait for the
+    // server must not speak for a spec that turns out invalid. The spec is
+    // long enough (4,000 roles) that the first attempt has failed before
+    // validation ends.
+    let mut cluster = Cluster::start();
+    let url = cluster.superuser_url("postgres");
+    cluster.stop();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spec.yaml");
+    let mut text = String::from("version: 1\nroles:\n");
+    for i in 0..4000 {
+        text.push_str(&format!("  r{i}: {{ member_of: [r{}] }}\n", i + 1));
+    }
+    text.push_str("  r4000: { member_of: [ghost] }\n");
+    std::fs::write(&file, &text).unwrap();
+    let run = provision(&file, &url, &["--wait-timeout", "30s", "check"]);
+    assert_eq!(run.code, 65, "{run:?}");
+    assert!(
+        run.stderr.contains("role `ghost` is not declared"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("not reachable"), "{run:?}");
+    assert!(run.elapsed < Duration::from_secs(10), "{run:?}");
+}
