@@ -7,6 +7,7 @@
 //! a probe trigger on a scratch copy of the table reads exactly like the real
 //! one when they are the same.
 
+use super::queries::{Form, record};
 use super::scope::Scope;
 use super::shadow::{Probe, Scratch, Subject};
 use super::tables::{ColumnState, Detail, fingerprint};
@@ -18,12 +19,12 @@ use std::collections::BTreeMap;
 /// Row-level security flags and policies of the tables `tables` accepts (a
 /// SQL condition on `c` and `n`), as `{"rls": [[schema, table, enabled,
 /// forced], …], "policies": […]}`; only tables with RLS enabled or forced
-/// are listed under `rls`. Policy expressions are printed with
-/// [`Detail::Texts`] only; fingerprints always.
+/// are listed under `rls`.
 pub fn row_security(tables: &str, detail: Detail) -> String {
-    let text = |e: &str| match detail {
-        Detail::Texts => format!("pg_catalog.pg_get_expr({e}, p.polrelid)"),
-        Detail::Fingerprints => "NULL".to_string(),
+    // The bulk read (fingerprints) writes policies as arrays, see `Form`.
+    let form = match detail {
+        Detail::Texts => Form::Object,
+        Detail::Fingerprints => Form::Array,
     };
     format!(
         "SELECT json_build_object(
@@ -31,28 +32,48 @@ pub fn row_security(tables: &str, detail: Detail) -> String {
             c.relrowsecurity, c.relforcerowsecurity) ORDER BY n.nspname, c.relname), '[]')
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND {tables}),
-  'policies', (SELECT coalesce(json_agg(json_build_object(
-            'schema', n.nspname, 'table', c.relname, 'name', p.polname,
-            'command', p.polcmd::text, 'permissive', p.polpermissive,
-            'roles', (SELECT json_agg(x.name ORDER BY x.name)
-                      FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC'
-                                   ELSE pg_catalog.pg_get_userbyid(r) END AS name
-                            FROM unnest(p.polroles) r) x),
-            'using', {using},
-            'with_check', {with_check},
-            'fp', {fp})
+  'policies', (SELECT coalesce(json_agg({policy}
           ORDER BY n.nspname, c.relname, p.polname), '[]')
           FROM pg_catalog.pg_policy p
           JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE {tables})
 )::text",
-        using = text("p.polqual"),
-        with_check = text("p.polwithcheck"),
-        fp = fingerprint(
-            "coalesce(p.polqual::text, '') || '|' || coalesce(p.polwithcheck::text, '')"
-        ),
+        policy = record(form, &policy_fields(detail)),
     )
+}
+
+/// The fields of a [`PolicyState`]: `p` is its `pg_policy` row, `c` its
+/// table, `n` the table's schema. Expressions are printed with
+/// [`Detail::Texts`] only; fingerprints always.
+fn policy_fields(detail: Detail) -> Vec<(&'static str, String)> {
+    let text = |e: &str| match detail {
+        Detail::Texts => format!("pg_catalog.pg_get_expr({e}, p.polrelid)"),
+        Detail::Fingerprints => "NULL".to_string(),
+    };
+    vec![
+        ("schema", "n.nspname".into()),
+        ("table", "c.relname".into()),
+        ("name", "p.polname".into()),
+        ("command", "p.polcmd::text".into()),
+        ("permissive", "p.polpermissive".into()),
+        (
+            "roles",
+            "(SELECT json_agg(x.name ORDER BY x.name)
+                      FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC'
+                                   ELSE pg_catalog.pg_get_userbyid(r) END AS name
+                            FROM unnest(p.polroles) r) x)"
+                .into(),
+        ),
+        ("using", text("p.polqual")),
+        ("with_check", text("p.polwithcheck")),
+        (
+            "fp",
+            fingerprint(
+                "coalesce(p.polqual::text, '') || '|' || coalesce(p.polwithcheck::text, '')",
+            ),
+        ),
+    ]
 }
 
 /// `pg_get_triggerdef` of trigger `oid` on relation `relid`, with the
@@ -291,6 +312,14 @@ fn scratch_name(scratch: &Scratch) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_rows_list_the_fields_in_struct_order() {
+        for detail in [Detail::Fingerprints, Detail::Texts] {
+            let keys: Vec<&str> = policy_fields(detail).iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys, super::super::queries::field_names::<PolicyState>());
+        }
+    }
 
     #[test]
     fn documents_decode_into_per_table_maps() {

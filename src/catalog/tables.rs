@@ -453,12 +453,32 @@ WHERE c.relkind IN ('r', 'p') AND {condition}",
 /// Every sequence in `scope` with its options and owning column.
 pub fn sequences(scope: &Scope) -> String {
     format!(
-        "SELECT coalesce(json_agg(json_build_object(
-  'schema', n.nspname, 'name', c.relname,
-  'type', pg_catalog.format_type(s.seqtypid, NULL),
-  'start', s.seqstart, 'increment', s.seqincrement, 'min_value', s.seqmin,
-  'max_value', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
-  'owned_by', (SELECT json_build_array(tn.nspname, t.relname, ta.attname)
+        "SELECT coalesce(json_agg({row} ORDER BY n.nspname, c.relname), '[]')::text
+FROM pg_catalog.pg_sequence s
+JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE {user}",
+        row = record(Form::Array, &sequence_fields()),
+        user = scope.condition("n.nspname"),
+    )
+}
+
+/// The fields of a [`SequenceState`]: `s` is its `pg_sequence` row, `c` its
+/// `pg_class` row, `n` its schema.
+fn sequence_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("schema", "n.nspname".into()),
+        ("name", "c.relname".into()),
+        ("type", "pg_catalog.format_type(s.seqtypid, NULL)".into()),
+        ("start", "s.seqstart".into()),
+        ("increment", "s.seqincrement".into()),
+        ("min_value", "s.seqmin".into()),
+        ("max_value", "s.seqmax".into()),
+        ("cache", "s.seqcache".into()),
+        ("cycle", "s.seqcycle".into()),
+        (
+            "owned_by",
+            "(SELECT json_build_array(tn.nspname, t.relname, ta.attname)
       FROM pg_catalog.pg_depend d
       JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
       JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
@@ -466,14 +486,10 @@ pub fn sequences(scope: &Scope) -> String {
       WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
         AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-      LIMIT 1)
-) ORDER BY n.nspname, c.relname), '[]')::text
-FROM pg_catalog.pg_sequence s
-JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE {user}",
-        user = scope.condition("n.nspname"),
-    )
+      LIMIT 1)"
+                .into(),
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -507,6 +523,7 @@ mod tests {
             );
         }
         assert_eq!(keys(&shape_fields()), field_names::<TableShape>());
+        assert_eq!(keys(&sequence_fields()), field_names::<SequenceState>());
         assert_eq!(
             keys(&table_fields(String::new())),
             field_names::<TableState>()
