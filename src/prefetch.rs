@@ -73,10 +73,12 @@ impl HeldLogs {
         }
     }
 
-    /// Logs what was held, and from now on logs at once.
+    /// Logs what was held, and from now on logs at once. The lock is held
+    /// while the held lines are logged, so a line the thread logs meanwhile
+    /// comes after them.
     fn release(&self) {
-        let held = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
-        for line in held.into_iter().flatten() {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        for line in held.take().into_iter().flatten() {
             log::info!("{line}");
         }
     }
