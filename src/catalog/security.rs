@@ -316,8 +316,7 @@ mod tests {
     #[test]
     fn policy_rows_list_the_fields_in_struct_order() {
         for detail in [Detail::Fingerprints, Detail::Texts] {
-            let keys: Vec<&str> = policy_fields(detail).iter().map(|(k, _)| *k).collect();
-            assert_eq!(keys, super::super::queries::field_names::<PolicyState>());
+            super::super::queries::assert_fields::<PolicyState>(&policy_fields(detail));
         }
     }
 

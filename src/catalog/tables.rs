@@ -496,38 +496,18 @@ fn sequence_fields() -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
 
-    /// The keys of `fields`, in order.
-    fn keys(fields: &[(&'static str, String)]) -> Vec<&'static str> {
-        fields.iter().map(|(k, _)| *k).collect()
-    }
-
     #[test]
     fn array_rows_list_the_fields_in_struct_order() {
-        use super::super::queries::field_names;
+        use super::super::queries::assert_fields;
         for detail in [Detail::Fingerprints, Detail::Texts] {
-            assert_eq!(
-                keys(&column_fields(detail, "s", "c")),
-                field_names::<ColumnState>()
-            );
-            assert_eq!(
-                keys(&constraint_fields(detail)),
-                field_names::<ConstraintState>()
-            );
-            assert_eq!(
-                keys(&index_fields(Form::Array, detail)),
-                field_names::<IndexState>()
-            );
-            assert_eq!(
-                keys(&index_shape_fields(detail)),
-                field_names::<IndexShape>()
-            );
+            assert_fields::<ColumnState>(&column_fields(detail, "s", "c"));
+            assert_fields::<ConstraintState>(&constraint_fields(detail));
+            assert_fields::<IndexState>(&index_fields(Form::Array, detail));
+            assert_fields::<IndexShape>(&index_shape_fields(detail));
         }
-        assert_eq!(keys(&shape_fields()), field_names::<TableShape>());
-        assert_eq!(keys(&sequence_fields()), field_names::<SequenceState>());
-        assert_eq!(
-            keys(&table_fields(String::new())),
-            field_names::<TableState>()
-        );
+        assert_fields::<TableShape>(&shape_fields());
+        assert_fields::<SequenceState>(&sequence_fields());
+        assert_fields::<TableState>(&table_fields(String::new()));
     }
 
     #[test]
