@@ -18,7 +18,7 @@ ENV CC_x86_64_unknown_linux_musl=gcc \
     CARGO_TERM_COLOR=never
 RUN rustup target list --installed | grep -x "$TARGET" >/dev/null || rustup target add "$TARGET"
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 # Cargo.toml names tests/integration/main.rs; a build does not compile it, but
 # cargo wants the file to exist (.dockerignore keeps the tests out of the context).

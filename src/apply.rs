@@ -48,6 +48,9 @@ pub struct Options {
     /// How to log in as declared roles to test their passwords when
     /// `pg_authid` is unreadable (the run's own connection settings).
     pub logins: Option<crate::connect::ConnectionSettings>,
+    /// The spec's stamp key, when a converged run may record its stamp
+    /// (see `crate::stamp`).
+    pub stamp: Option<String>,
 }
 
 /// How `plan` and `check` read: one snapshot, and the server refuses any write.
@@ -68,6 +71,8 @@ pub struct Outcome {
     /// Rows of pg-provision's memory written (`None`: nothing to write, or
     /// not writable here).
     pub remembered: Option<usize>,
+    /// What the run did with the in-sync stamp (`crate::stamp`).
+    pub stamp: crate::stamp::Use,
 }
 
 /// Begins a transaction: for a dry run read-only, otherwise under the
@@ -114,7 +119,10 @@ fn finish(
     let result = run(session, spec, options, prefetched);
     match result {
         Ok(outcome)
-            if !options.dry_run && (outcome.executed > 0 || outcome.remembered.is_some()) =>
+            if !options.dry_run
+                && (outcome.executed > 0
+                    || outcome.remembered.is_some()
+                    || outcome.stamp == crate::stamp::Use::Written) =>
         {
             session
                 .batch("COMMIT")
@@ -160,6 +168,9 @@ fn run(
     let mut previous: Option<Catalog> = None;
     let mut last: Option<Catalog> = None;
     let mut logins: Option<BTreeMap<String, bool>> = None;
+    // The verification found nothing left, not even an extra.
+    let mut converged = false;
+    let mut stamped = crate::stamp::Use::Unused;
     for pass in 0..MAX_PASSES {
         let mut catalog = observe::observe_prefetched(
             session,
@@ -212,7 +223,11 @@ fn run(
                 let remembered = if options.dry_run {
                     None
                 } else {
-                    remember(session, spec, &catalog)?
+                    let remembered = remember(session, spec, &catalog)?;
+                    if in_sync(&plan, &catalog) {
+                        stamped = stamp(session, spec, options, &catalog.server)?;
+                    }
+                    remembered
                 };
                 return Ok(Outcome {
                     plan,
@@ -220,10 +235,12 @@ fn run(
                     executed: 0,
                     uncompared: catalog.uncompared,
                     remembered,
+                    stamp: stamped,
                 });
             }
         } else if plan.changes.is_empty() {
             // This re-read under the same rules is the verification.
+            converged = in_sync(&plan, &catalog);
             last = Some(catalog);
             break;
         }
@@ -270,6 +287,9 @@ fn run(
         )?,
     };
     let remembered = remember(session, spec, &last)?;
+    if converged {
+        stamped = stamp(session, spec, options, &last.server)?;
+    }
     let (mut plan, server, uncompared) = first.expect("pass 1 executed");
     let count = executed.len();
     plan.changes = executed;
@@ -279,6 +299,38 @@ fn run(
         executed: count,
         uncompared,
         remembered,
+        stamp: stamped,
+    })
+}
+
+/// Whether a full `check` would find nothing to report: no change, no
+/// extra, no refusal, nothing left uncompared.
+fn in_sync(plan: &Plan, catalog: &Catalog) -> bool {
+    plan.changes.is_empty()
+        && plan.extras.is_empty()
+        && plan.refusals.is_empty()
+        && catalog.uncompared.is_empty()
+}
+
+/// Records the in-sync stamp of a converged run (see `crate::stamp`).
+fn stamp(
+    session: &mut Session,
+    spec: &Spec,
+    options: &Options,
+    server: &Server,
+) -> Result<crate::stamp::Use, Error> {
+    let Some(key) = &options.stamp else {
+        return Ok(crate::stamp::Use::Unused);
+    };
+    let scope = observe::scope::of(spec);
+    let written = crate::stamp::record(session, key, spec, &scope, server)?;
+    log::debug!(
+        "in-sync stamp: {}",
+        if written { "written" } else { "unchanged" }
+    );
+    Ok(match written {
+        true => crate::stamp::Use::Written,
+        false => crate::stamp::Use::Unused,
     })
 }
 

@@ -30,4 +30,5 @@ pub mod session;
 pub mod sorted_map;
 pub mod spec;
 pub mod sql_names;
+pub mod stamp;
 pub mod verify;

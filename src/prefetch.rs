@@ -95,13 +95,18 @@ impl Prefetch {
 
     /// Starts connecting for `outline`, unless it declares several
     /// databases.
+    /// With `begun`, the thread goes on with that connection and its
+    /// transaction (see `crate::stamp::attempt`) instead of connecting.
     pub fn start(
         outline: Outline,
         settings: ConnectionSettings,
         wait: Duration,
         options: apply::Options,
+        begun: Option<(Session, Result<(), postgres::Error>)>,
     ) -> Self {
         if outline.several_databases {
+            // The run opens one connection per database: close this one.
+            drop(begun);
             return Prefetch::none();
         }
         let scope = guess(&outline);
@@ -110,9 +115,16 @@ impl Prefetch {
         let handle = thread::Builder::new()
             .name("prefetch".into())
             .spawn(move || {
-                let client = connect::wait_logging(&settings, wait, &|line| held.log(line))?;
-                let mut session = Session::new(client);
-                let begun = apply::begin(&mut session, &options);
+                let (mut session, begun) = match begun {
+                    Some(started) => started,
+                    None => {
+                        let client =
+                            connect::wait_logging(&settings, wait, &|line| held.log(line))?;
+                        let mut session = Session::new(client);
+                        let begun = apply::begin(&mut session, &options);
+                        (session, begun)
+                    }
+                };
                 // A second connection for a large catalog's read.
                 let helper = || connect::connect(&settings).ok().map(Session::new);
                 let catalog = begun.is_ok().then(|| Prefetched {

@@ -219,6 +219,11 @@ pub fn outcome_json(
             "reason": u.reason,
         })).collect::<Vec<_>>(),
         "remembered": outcome.remembered,
+        "stamp": match outcome.stamp {
+            crate::stamp::Use::Unused => None,
+            crate::stamp::Use::Matched => Some("matched"),
+            crate::stamp::Use::Written => Some("written"),
+        },
         "elapsed_ms": stats.elapsed.as_millis() as u64,
         "round_trips": stats.round_trips,
         "lints": lints.map(crate::lint::render::json),
@@ -364,6 +369,10 @@ fn human(
                     plan.extras.len(),
                     plan.refusals.len()
                 ));
+            } else if outcome.stamp == crate::stamp::Use::Matched {
+                stderr(&format!(
+                    "in sync: `{db}` matches the spec: its catalog is as the last converged apply left it ({secs:.2}s)\n"
+                ));
             } else if outcome.uncompared.is_empty() {
                 stderr(&format!("in sync: `{db}` matches the spec ({secs:.2}s)\n"));
             } else {
@@ -384,6 +393,8 @@ fn human(
                 stats.round_trips,
                 if outcome.executed > 0 {
                     ", verified"
+                } else if outcome.stamp == crate::stamp::Use::Matched {
+                    "; its catalog is as the last converged apply left it"
                 } else {
                     ""
                 }

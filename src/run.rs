@@ -70,6 +70,7 @@ fn options(
         reprobe: config.reprobe,
         check: matches!(config.command, Command::Check),
         logins: Some(settings.clone()),
+        stamp: None,
     }
 }
 
@@ -111,11 +112,43 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
     // (see `crate::prefetch`); `prune` does not change how a run begins.
     // Bad settings are reported after the spec's own errors, as before.
     let resolved = settings(config);
+    // A spec whose run found the database in sync, against a catalog that
+    // has not changed since, is answered without parsing it (see
+    // `crate::stamp`). `plan` prints the statements and lints: it parses.
+    let stamp_key = (!config.reprobe && !matches!(config.command, Command::Plan { .. }))
+        .then(|| spec::source::read(&config.file).ok())
+        .flatten()
+        .map(|text| crate::stamp::key(&text));
+    let mut begun = None;
+    if let (Some(key), Ok(settings)) = (&stamp_key, &resolved) {
+        let options = options(config, prune, dry_run, settings);
+        match crate::stamp::attempt(key, settings, &options) {
+            crate::stamp::Attempt::Hit {
+                session,
+                outcome,
+                spec_prune,
+            } => {
+                let options = apply::Options {
+                    prune: prune || spec_prune,
+                    ..options
+                };
+                return finish_converge(config, session, *outcome, &options, None, started);
+            }
+            crate::stamp::Attempt::Miss { session, begun: b } => begun = Some((session, b)),
+            crate::stamp::Attempt::Skipped => {}
+        }
+    }
     let mut prefetch = Prefetch::none();
     let spec = spec::load_outlined(&config.file, &mut |outline| {
         if let Ok(settings) = &resolved {
             let options = options(config, prune, dry_run, settings);
-            prefetch = Prefetch::start(outline, settings.clone(), config.wait_timeout, options);
+            prefetch = Prefetch::start(
+                outline,
+                settings.clone(),
+                config.wait_timeout,
+                options,
+                begun.take(),
+            );
         }
     })?;
     prefetch.release_logs();
@@ -127,17 +160,21 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
         report::lint_warnings(lints, &config.file);
     }
     let settings = resolved?;
-    let options = options(config, prune || spec.prune, dry_run, &settings);
+    let mut options = options(config, prune || spec.prune, dry_run, &settings);
     if !spec.databases.is_empty() {
         // Not prefetched, unless the first pass missed `databases:` (a
         // merge key brought it in): then close that connection first, so its
         // transaction (and advisory lock) cannot stand in the way.
         drop(prefetch.join());
+        drop(begun);
         let code = crate::databases::converge(config, &spec, &settings, &options, lints.as_ref())?;
         return Ok(match &lints {
             Some(lints) => lint_exit(lints, config, code),
             None => code,
         });
+    }
+    if crate::stamp::stampable(&spec) {
+        options.stamp = stamp_key;
     }
     let (session, outcome) = match prefetch.join() {
         Some(started) => {
@@ -152,13 +189,32 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
             )?;
             (session, outcome)
         }
-        None => {
-            let client = connect::wait(&settings, config.wait_timeout)?;
-            let mut session = Session::new(client);
-            let outcome = apply::apply(&mut session, &spec, &options)?;
-            (session, outcome)
-        }
+        None => match begun {
+            // Begun for the stamp, and the spec gave no outline to prefetch with.
+            Some((mut session, begun)) => {
+                let outcome = apply::apply_started(&mut session, begun, None, &spec, &options)?;
+                (session, outcome)
+            }
+            None => {
+                let client = connect::wait(&settings, config.wait_timeout)?;
+                let mut session = Session::new(client);
+                let outcome = apply::apply(&mut session, &spec, &options)?;
+                (session, outcome)
+            }
+        },
     };
+    finish_converge(config, session, outcome, &options, lints, started)
+}
+
+/// Reports a converging run's outcome; its exit code.
+fn finish_converge(
+    config: &Config,
+    session: Session,
+    outcome: apply::Outcome,
+    options: &apply::Options,
+    lints: Option<crate::lint::Report>,
+    started: Instant,
+) -> Result<u8, Error> {
     let stats = report::Stats {
         elapsed: started.elapsed(),
         round_trips: session.round_trips(),
@@ -166,7 +222,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
     report::outcome(
         &config.command,
         &outcome,
-        &options,
+        options,
         &stats,
         config.output,
         lints.as_ref(),

@@ -83,43 +83,13 @@ pub fn read_split(
     let mut first_rows = session.texts(&first_trip)?.into_iter();
     let server: Server = decode("server", first_rows.next().flatten())?;
     let exported = split::Exported::decode(first_rows.next().flatten());
-    let tables_in_scope = security::in_scope(scope);
-    let mut batch = vec![
-        queries::roles(server.authid_readable),
-        queries::memberships(server.major()),
-        queries::database(),
-        queries::schemas(),
-        queries::EXTENSIONS.to_string(),
-        queries::AVAILABLE_EXTENSIONS.to_string(),
-        queries::functions(scope),
-        queries::default_acls(),
-        // routines slice
-        routines::routine_definitions(scope),
-        // tables slice
-        tables::tables(scope),
-        queries::locked_relations(),
-    ];
-    let memory_readable = server.memory.as_ref().is_some_and(|m| m.readable);
-    if memory_readable {
-        batch.push(memory::read_query());
-    }
-    if !server.superuser {
-        batch.push(queries::restricted(server.major()));
-    }
-    // The other half of the server's work (the tables query alone is
-    // about as long as these together).
-    let other_sql = [
-        queries::relations(scope),
-        queries::types(scope),
-        // security slice
-        security::row_security(&tables_in_scope, tables::Detail::Fingerprints),
-        security::triggers(&tables_in_scope, tables::Detail::Fingerprints),
-        // routines slice
-        routines::view_definitions(&tables_in_scope, tables::Detail::Fingerprints),
-        // tables slice
-        tables::sequences(scope),
-    ]
-    .join(";\n");
+    let Batches {
+        main: batch,
+        memory: memory_at,
+        other,
+    } = batches(&server, scope);
+    let memory_readable = memory_at.is_some();
+    let other_sql = other.join(";\n");
     let main_sql = batch.join(";\n");
     let superuser = server.superuser;
     let (main, other) = match (helper, &exported) {
@@ -213,6 +183,63 @@ pub fn read_split(
         password_checks: BTreeMap::new(),
         restricted,
     })
+}
+
+/// The statements of a catalog read after its first round trip, in the
+/// order their documents are decoded.
+pub(crate) struct Batches {
+    /// The run's own connection's half.
+    pub main: Vec<String>,
+    /// Where in `main` pg-provision's memory is read (when it is readable).
+    pub memory: Option<usize>,
+    /// The other half (on a second connection when the catalog is large).
+    pub other: Vec<String>,
+}
+
+/// The statements reading `scope` for `server` (see [`read_split`]); also
+/// what the stamp digests (`crate::stamp`), so the two cannot disagree.
+pub(crate) fn batches(server: &Server, scope: &Scope) -> Batches {
+    let tables_in_scope = security::in_scope(scope);
+    let mut main = vec![
+        queries::roles(server.authid_readable),
+        queries::memberships(server.major()),
+        queries::database(),
+        queries::schemas(),
+        queries::EXTENSIONS.to_string(),
+        queries::AVAILABLE_EXTENSIONS.to_string(),
+        queries::functions(scope),
+        queries::default_acls(),
+        // routines slice
+        routines::routine_definitions(scope),
+        // tables slice
+        tables::tables(scope),
+        queries::locked_relations(),
+    ];
+    let memory = server.memory.as_ref().is_some_and(|m| m.readable).then(|| {
+        main.push(memory::read_query());
+        main.len() - 1
+    });
+    if !server.superuser {
+        main.push(queries::restricted(server.major()));
+    }
+    // The other half of the server's work (the tables query alone is
+    // about as long as these together).
+    let other = vec![
+        queries::relations(scope),
+        queries::types(scope),
+        // security slice
+        security::row_security(&tables_in_scope, tables::Detail::Fingerprints),
+        security::triggers(&tables_in_scope, tables::Detail::Fingerprints),
+        // routines slice
+        routines::view_definitions(&tables_in_scope, tables::Detail::Fingerprints),
+        // tables slice
+        tables::sequences(scope),
+    ];
+    Batches {
+        main,
+        memory,
+        other,
+    }
 }
 
 /// The documents of [`read_split`]'s main batch, decoded.

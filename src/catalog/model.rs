@@ -39,9 +39,12 @@ pub struct Server {
     /// pg-provision's memory table, when it exists.
     #[serde(default)]
     pub memory: Option<MemoryAccess>,
+    /// pg-provision's in-sync stamp table, when it exists (see `crate::stamp`).
+    #[serde(default)]
+    pub stamp: Option<MemoryAccess>,
 }
 
-/// What the connected role may do with `pgprovision.memory`.
+/// What the connected role may do with `pgprovision.memory` (or `pgprovision.stamp`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct MemoryAccess {
     /// `SELECT`.

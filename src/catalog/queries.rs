@@ -92,6 +92,11 @@ pub const SERVER: &str = "SELECT json_build_object(
       THEN json_build_object(
         'readable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.memory'), 'SELECT'),
         'writable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.memory'), 'INSERT, UPDATE, DELETE'))
+      END,
+  'stamp', CASE WHEN pg_catalog.to_regclass('pgprovision.stamp') IS NOT NULL
+      THEN json_build_object(
+        'readable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'SELECT'),
+        'writable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'INSERT, UPDATE, DELETE'))
       END
 )::text";
 

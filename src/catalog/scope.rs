@@ -40,6 +40,11 @@ impl Scope {
         }
     }
 
+    /// The schemas, or `None` for every user schema.
+    pub fn names(&self) -> Option<&BTreeSet<String>> {
+        self.schemas.as_ref()
+    }
+
     /// Whether `schema` is in scope.
     pub fn contains(&self, schema: &str) -> bool {
         schema != STATE_SCHEMA && self.schemas.as_ref().is_none_or(|s| s.contains(schema))

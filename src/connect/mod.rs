@@ -33,6 +33,16 @@ pub fn connect(settings: &ConnectionSettings) -> Result<postgres::Client, Connec
     attempt(settings, &connector, settings.connect_timeout())
 }
 
+/// [`connect`], giving up on the TCP connection after `max` at most.
+pub fn connect_within(
+    settings: &ConnectionSettings,
+    max: Duration,
+) -> Result<postgres::Client, ConnectError> {
+    let connector = Connector::new(settings.ssl_mode(), settings.root_cert())?;
+    let timeout = settings.connect_timeout().map_or(max, |t| t.min(max));
+    attempt(settings, &connector, Some(timeout))
+}
+
 /// One attempt with a ready connector and an optional TCP connect timeout.
 fn attempt(
     settings: &ConnectionSettings,

@@ -41,6 +41,7 @@ pub(super) fn empty_catalog(major: u32) -> Catalog {
             temporary_allowed: true,
             create_allowed: true,
             memory: None,
+            stamp: None,
         },
         roles: BTreeMap::from([("postgres".to_string(), role("postgres"))]),
         memberships: Vec::new(),

@@ -88,6 +88,7 @@ pub(super) fn catalog() -> Catalog {
             temporary_allowed: true,
             create_allowed: true,
             memory: None,
+            stamp: None,
         },
         roles,
         database: DatabaseState {

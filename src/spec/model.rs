@@ -50,6 +50,10 @@ pub struct Spec {
     /// Several databases (`databases:`), by name; empty for the
     /// one-database form (`database`, `schemas`, … at the top level).
     pub databases: BTreeMap<String, DatabaseSpec>,
+    /// The files the spec reads its text from (`body_file`, `query_file`),
+    /// by path, with the SHA-256 of what was read: a run that skips the
+    /// parse (`crate::stamp`) checks they are unchanged.
+    pub files_read: BTreeMap<String, String>,
 }
 
 impl Spec {
@@ -68,6 +72,7 @@ impl Spec {
             default_privileges: db.default_privileges.clone(),
             lint: self.lint.clone(),
             databases: BTreeMap::new(),
+            files_read: self.files_read.clone(),
         })
     }
 

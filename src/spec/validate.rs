@@ -69,6 +69,8 @@ pub const PUBLIC: &str = "PUBLIC";
 struct Validator<'a> {
     env: &'a Environment<'a>,
     issues: Vec<Issue>,
+    /// Files read (`body_file`, `query_file`): path → SHA-256 of the text.
+    files: BTreeMap<String, String>,
 }
 
 /// Validates `raw`, returning the model or every issue found.
@@ -76,6 +78,7 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
     let mut v = Validator {
         env,
         issues: Vec::new(),
+        files: BTreeMap::new(),
     };
     let root = YamlPath::root();
     if raw.version != 1 {
@@ -209,6 +212,7 @@ pub fn validate(raw: RawSpec, env: &Environment<'_>) -> Result<Spec, Vec<Issue>>
         v.references(&view);
     }
     if v.issues.is_empty() {
+        spec.files_read = v.files;
         Ok(spec)
     } else {
         Err(v.issues)

@@ -35,6 +35,7 @@ mod security;
 mod shadow;
 mod spec_limits;
 mod split_read;
+mod stamp;
 mod support;
 mod tables;
 mod types;

@@ -371,7 +371,11 @@ impl Validator<'_> {
             (None, Some(name)) => {
                 let full = self.env.base_dir.join(name);
                 match std::fs::read_to_string(&full) {
-                    Ok(text) => text,
+                    Ok(text) => {
+                        self.files
+                            .insert(full.display().to_string(), crate::stamp::sha256_hex(&text));
+                        text
+                    }
                     Err(e) => {
                         self.issues.push(
                             Issue::new(
