@@ -39,6 +39,10 @@ pub struct Cli {
     /// of how this server prints them (slower; `apply` then remembers anew).
     #[arg(long, global = true)]
     pub reprobe: bool,
+    /// Compare in full even when the catalog is as the last converged
+    /// `apply` left it (the in-sync stamp; `--reprobe` implies it).
+    #[arg(long, global = true)]
+    pub no_stamp: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Sub,
@@ -342,6 +346,7 @@ impl Config {
             lock_wait: cli.lock_wait,
             lock_timeout: cli.lock_timeout,
             reprobe: cli.reprobe,
+            no_stamp: cli.no_stamp || cli.reprobe,
             lint,
         }
     }

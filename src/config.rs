@@ -73,6 +73,8 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// Ignore pg-provision's memory.
     pub reprobe: bool,
+    /// Ignore the in-sync stamp (`crate::stamp`).
+    pub no_stamp: bool,
     /// Lint options (`lint`, `validate`, `plan`).
     pub lint: crate::lint::Options,
 }

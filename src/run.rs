@@ -115,7 +115,7 @@ fn converge(config: &Config, prune: bool, dry_run: bool, started: Instant) -> Re
     // A spec whose run found the database in sync, against a catalog that
     // has not changed since, is answered without parsing it (see
     // `crate::stamp`). `plan` prints the statements and lints: it parses.
-    let stamp_key = (!config.reprobe && !matches!(config.command, Command::Plan { .. }))
+    let stamp_key = (!config.no_stamp && !matches!(config.command, Command::Plan { .. }))
         .then(|| spec::source::read(&config.file).ok())
         .flatten()
         .map(|text| crate::stamp::key(&text));

@@ -323,10 +323,10 @@ fn summary(out: &mut String, data: &Data) {
     out.push_str(
         "#### Summary\n\n\
          | PostgreSQL | tables | `pg_dump -s` | `check` | ÷ pg_dump | no-op `apply` | ÷ pg_dump | \
-         `check`, nothing remembered | ÷ pg_dump | \
+         `check --no-stamp` | ÷ pg_dump | `check`, nothing remembered | ÷ pg_dump | \
          `psql -1 -f` | first `apply` | ÷ psql | `check` peak RSS | no-op runs: DDL / savepoints / writes | \
          `check` last run ÷ run 1 |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     for &(major, size) in &data.groups {
         let time = |step| data.time_cell(major, size, step);
@@ -342,7 +342,7 @@ fn summary(out: &mut String, data: &Data) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             server_version(data, major, size),
             thousands(size),
             time("pg_dump"),
@@ -350,6 +350,8 @@ fn summary(out: &mut String, data: &Data) {
             ratio_of("check", "pg_dump"),
             time("noop-apply"),
             ratio_of("noop-apply", "pg_dump"),
+            time("check-full"),
+            ratio_of("check-full", "pg_dump"),
             time("check-cold"),
             ratio_of("check-cold", "pg_dump"),
             time("psql-first-build"),
@@ -364,7 +366,14 @@ fn summary(out: &mut String, data: &Data) {
 }
 
 /// Steps that should change nothing.
-const NOOP_STEPS: [&str; 5] = ["check", "plan", "noop-apply", "check-own", "noop-apply-own"];
+const NOOP_STEPS: [&str; 6] = [
+    "check",
+    "check-full",
+    "plan",
+    "noop-apply",
+    "check-own",
+    "noop-apply-own",
+];
 
 /// Max DDL / savepoints / writes of one run among the no-op runs.
 fn noop_changes(data: &Data, major: u32, size: usize) -> String {
@@ -650,7 +659,7 @@ fn lock_paragraph(out: &mut String, data: &Data, major: u32, size: usize) {
 }
 
 /// Rows of the per-group table: step, what it is, baseline step.
-const STEPS: [(&str, &str, Option<&str>); 13] = [
+const STEPS: [(&str, &str, Option<&str>); 14] = [
     (
         "psql-first-build",
         "A: `psql -1 -f handwritten.sql` (empty database)",
@@ -674,6 +683,11 @@ const STEPS: [(&str, &str, Option<&str>); 13] = [
         Some("pg_dump"),
     ),
     ("check", "A: `check`", Some("pg_dump")),
+    (
+        "check-full",
+        "A: `check --no-stamp` (the full comparison)",
+        Some("pg_dump"),
+    ),
     ("plan", "A: `plan`", Some("pg_dump")),
     ("noop-apply", "A: no-op `apply`", Some("pg_dump")),
     (
