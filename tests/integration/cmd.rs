@@ -93,7 +93,9 @@ pub fn provision(spec: &Path, url: &str, args: &[&str]) -> Run {
 }
 
 /// Asserts the spec is converged: a second `apply` executes nothing and
-/// `check` exits 0 — also with `--reprobe`, which compares every
+/// `check` exits 0 — also with `--no-stamp`, which compares in full even
+/// when the in-sync stamp the first `apply` wrote answers (see
+/// `src/stamp.rs`), and with `--reprobe`, which also compares every
 /// expression afresh instead of trusting pg-provision's memory (whose
 /// answers `apply` derived from what it created: without this, a statement
 /// that does not do what the spec says would go unnoticed). `run` runs
@@ -104,6 +106,8 @@ pub fn assert_converged_with(run: impl Fn(&[&str]) -> Run) {
     assert_eq!(again.json()["executed"], 0, "{again:?}");
     let check = run(&["check"]);
     assert_eq!(check.code, 0, "{check:?}");
+    let full = run(&["check", "--no-stamp"]);
+    assert_eq!(full.code, 0, "{full:?}");
     let reprobe = run(&["check", "--reprobe"]);
     assert_eq!(reprobe.code, 0, "{reprobe:?}");
 }
