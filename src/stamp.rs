@@ -325,7 +325,12 @@ fn creatable_sql() -> String {
 fn create_sql(schema_exists: bool) -> String {
     let schema = match schema_exists {
         true => String::new(),
-        false => format!("CREATE SCHEMA {};\n", ident(STATE_SCHEMA)),
+        // As pg-provision's memory creates it: every role may look into it
+        // (`to_regclass` of a name in it), the memory being readable by all.
+        false => format!(
+            "CREATE SCHEMA {s};\nGRANT USAGE ON SCHEMA {s} TO PUBLIC;\n",
+            s = ident(STATE_SCHEMA)
+        ),
     };
     format!(
         "{schema}CREATE TABLE {} (key text PRIMARY KEY, stamp text NOT NULL, written timestamptz NOT NULL DEFAULT now())",

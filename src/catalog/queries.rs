@@ -95,8 +95,10 @@ pub const SERVER: &str = "SELECT json_build_object(
       END,
   'stamp', CASE WHEN pg_catalog.to_regclass('pgprovision.stamp') IS NOT NULL
       THEN json_build_object(
-        'readable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'SELECT'),
-        'writable', pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'INSERT, UPDATE, DELETE'))
+        'readable', pg_catalog.has_schema_privilege('pgprovision', 'USAGE')
+          AND pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'SELECT'),
+        'writable', pg_catalog.has_schema_privilege('pgprovision', 'USAGE')
+          AND pg_catalog.has_table_privilege(pg_catalog.to_regclass('pgprovision.stamp'), 'INSERT, UPDATE, DELETE'))
       END
 )::text";
 

@@ -8,6 +8,7 @@ use crate::cmd::{Run, provision};
 use crate::noop::{logging_cluster, next_xid, writes_logged};
 use crate::support::cluster::Cluster;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// A spec without passwords or seed rows (stampable), with a function
 /// whose body is read from a file.
@@ -133,6 +134,25 @@ fn a_changed_spec_or_file_is_compared_in_full() {
     assert_eq!(provision(&spec, &url, &["apply"]).code, 0);
     assert_eq!(stamp_of(&check(&spec, &url)), "matched");
 
+    // A migration holding the table: the digest takes no lock on it (the
+    // catalog read's statements); the held lock is in the documents, so
+    // the run compares in full — without waiting either.
+    let mut migration = cluster.client("app");
+    migration
+        .batch_execute("BEGIN; LOCK TABLE st.items IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let started = Instant::now();
+    let run = provision(
+        &spec,
+        &url,
+        &["check", "--output", "json", "--lock-timeout", "20s"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(stamp_of(&run), serde_json::Value::Null, "{run:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{run:?}");
+    migration.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(stamp_of(&check(&spec, &url)), "matched");
+
     // The file the function's body comes from: a different body is drift.
     std::fs::write(dir.path().join("touch.sql"), "SELECT 1").unwrap();
     let run = check(&spec, &url);
@@ -210,4 +230,31 @@ fn specs_with_passwords_are_never_stamped_and_other_roles_do_not_match() {
     let run = check(&spec, &monitor);
     assert_ne!(stamp_of(&run), "matched", "{run:?}");
     assert_eq!(stamp_of(&check(&spec, &url)), "matched");
+}
+
+#[test]
+fn a_stamp_that_creates_pg_provisions_schema_leaves_it_readable_to_monitors() {
+    // No expression to remember: the stamp, not the memory, creates the schema.
+    let cluster = Cluster::start();
+    cluster.create_database("app");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bare.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1\nroles:\n  bare_owner: {}\nschemas:\n  bare: { owner: bare_owner }\n",
+    )
+    .unwrap();
+    let url = cluster.superuser_url("app");
+    let out = cluster.psql(
+        "app",
+        "CREATE ROLE bare_monitor LOGIN PASSWORD 'monitor'; GRANT CONNECT ON DATABASE app TO bare_monitor",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let apply = provision(&spec, &url, &["apply", "--output", "json"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(stamp_of(&apply), "written", "{apply:?}");
+    assert_eq!(stamp_of(&check(&spec, &url)), "matched");
+    let monitor = check(&spec, &cluster.url("bare_monitor", "monitor", "app"));
+    assert_eq!(monitor.code, 0, "{monitor:?}");
+    assert_eq!(stamp_of(&monitor), serde_json::Value::Null, "{monitor:?}");
 }
