@@ -122,7 +122,7 @@ fn digest(
         h.update(n.as_bytes());
         h.update([b'\n']);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::stamp::hex(&h.finalize())
 }
 
 /// A probe that others asked the same question as, and the name its answer

@@ -13,7 +13,6 @@ use crate::catalog::shadow::Subject;
 use crate::catalog::tables::{ColumnState, ConstraintState, IndexShape, IndexState, TableShape};
 use crate::diff::signature;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Where a subject's printed texts come from when they must be read.
@@ -92,13 +91,6 @@ pub fn target(subject: &Subject, catalog: &Catalog) -> Option<Target> {
     }
 }
 
-fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The live object's fingerprint, readable without printing anything;
 /// `None` when it does not exist.
 pub fn fingerprint(subject: &Subject, catalog: &Catalog) -> Option<String> {
@@ -163,7 +155,7 @@ pub fn fingerprint(subject: &Subject, catalog: &Catalog) -> Option<String> {
                 let l = live.index(i)?;
                 text.push_str(&format!("i {i}|{}\n", l.fp.as_deref().unwrap_or("-")));
             }
-            Some(sha256(&text))
+            Some(crate::stamp::sha256_hex(&text))
         }
         Subject::Data { .. } => None,
     }
